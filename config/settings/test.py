@@ -1,0 +1,19 @@
+"""Settings for the test suite: real PostgreSQL and Redis (see .ci/services.sh)."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DATABASES = {
+    "default": env.db(
+        "TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/mekling"
+    ),
+}
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_mekling")}
+CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

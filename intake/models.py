@@ -1,0 +1,156 @@
+"""Cases (a request for mediation), the two parents, and their children."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from mediators.models import District, Language, Municipality, Office
+
+REFERENCE_PATTERN = r"^MK-[0-9]{4}-[0-9]{6}$"
+
+
+class CaseType(models.TextChoices):
+    """The six case types of the domain brief, each with its legal basis."""
+
+    SEPARATION = "separation", _("Separasjon / skilsmisse")  # ekteskapsloven § 26
+    COHABITATION_BREAKUP = "cohabitation_breakup", _("Samboerbrudd")  # barneloven § 51
+    COURT = "court", _("Før sak for retten")  # barneloven §§ 51, 56
+    RELOCATION = "relocation", _("Flytting")  # barneloven § 42a
+    COURT_REFERRAL = "court_referral", _("Tilbakesendt fra retten")  # bl. § 61 (1) nr. 2
+    ENFORCEMENT = "enforcement", _("Tvangsfullbyrdelse av samvær")  # barneloven § 65a
+
+
+COURT_CASE_TYPES = (CaseType.COURT_REFERRAL, CaseType.ENFORCEMENT)
+
+
+class CaseStatus(models.TextChoices):
+    REQUESTED = "requested", _("Begjært")
+    INTAKE = "intake", _("Kartlegging pågår")
+    READY = "ready", _("Klar for tildeling")
+    OFFERED = "offered", _("Tilbudt mekler")
+    ASSIGNED = "assigned", _("Tildelt")
+    SCHEDULED = "scheduled", _("Time avtalt")
+    IN_MEDIATION = "in_mediation", _("Mekling pågår")
+    CLOSED = "closed", _("Avsluttet")
+    WITHDRAWN = "withdrawn", _("Trukket")
+
+
+class CaseReferenceCounter(models.Model):
+    """Last case number used per year, locked row by row so references never repeat."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+
+class Case(models.Model):
+    """A request for mediation (begjæring om mekling) for one couple."""
+
+    reference = models.CharField(max_length=14, unique=True, editable=False)
+    case_type = models.CharField(max_length=24, choices=CaseType.choices)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.REQUESTED)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    catchment_office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="catchment_cases"
+    )
+    chosen_office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="chosen_cases",
+        help_text="The parents' free choice of office (002 §4.2), when not the catchment office.",
+    )
+    planned_move_date = models.DateField(null=True, blank=True)
+    move_notice_given_on = models.DateField(null=True, blank=True)
+    court_name = models.CharField(max_length=120, blank=True)
+    court_deadline = models.DateField(null=True, blank=True)
+    duty_required = models.BooleanField(null=True, help_text="Whether mediation is compulsory.")
+    duty_reasons = models.JSONField(default=list, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reference__regex=REFERENCE_PATTERN), name="case_reference_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(case_type__in=CaseType.values), name="case_type_known"
+            ),
+            models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_known"),
+            models.CheckConstraint(
+                condition=~Q(case_type=CaseType.RELOCATION)
+                | Q(planned_move_date__isnull=False, move_notice_given_on__isnull=False),
+                name="case_relocation_has_dates",
+            ),
+            models.CheckConstraint(
+                condition=~Q(case_type__in=COURT_CASE_TYPES) | Q(court_deadline__isnull=False),
+                name="case_court_has_deadline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def office(self) -> Office:
+        """The office that holds the case: the parents' choice, else the catchment office."""
+        return self.chosen_office or self.catchment_office
+
+
+class Parent(models.Model):
+    """One of the two parents of a case. The national id is kept only as a keyed digest."""
+
+    class Role(models.TextChoices):
+        REQUESTER = "requester", _("Begjærer")
+        OTHER = "other", _("Den andre forelderen")
+
+    class Lang(models.TextChoices):
+        NB = "nb", "Norsk bokmål"
+        EN = "en", "English"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parents")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    given_name = models.CharField(max_length=80)
+    family_name = models.CharField(max_length=80)
+    national_id_digest = models.CharField(max_length=64, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    email = models.EmailField()
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +4791234567.")
+    language = models.CharField(max_length=2, choices=Lang.choices, default=Lang.NB)
+    interpreter_language = models.ForeignKey(
+        Language, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lives_abroad = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["case", "role"]
+        constraints = [
+            # Two roles and one row per role: a third parent on a case is refused.
+            models.UniqueConstraint(fields=["case", "role"], name="parent_one_per_role"),
+            models.CheckConstraint(
+                condition=Q(role__in=["requester", "other"]), name="parent_role_known"
+            ),
+            models.CheckConstraint(condition=Q(language__in=["nb", "en"]), name="parent_language"),
+            models.CheckConstraint(
+                condition=Q(national_id_digest="") | Q(national_id_digest__regex=r"^[0-9a-f]{64}$"),
+                name="parent_national_id_is_digest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.role}"
+
+
+class Child(models.Model):
+    """A common child of the parents; only the birth date is needed for the duty rules."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="children")
+    birth_date = models.DateField()
+
+    class Meta:
+        ordering = ["case", "birth_date"]
+        verbose_name_plural = "children"
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} child {self.birth_date}"

@@ -1,0 +1,71 @@
+"""Who may see and do what: every role check of the service lives here.
+
+Office staff see their own office's cases, regional coordinators their region's, external
+mediators only cases offered or assigned to them, admins everything.
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from mediators.models import User
+
+STAFF_ROLES = (User.Role.OFFICE_STAFF, User.Role.COORDINATOR, User.Role.ADMIN)
+
+
+def is_staff_user(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role in STAFF_ROLES)
+
+
+def is_external_mediator(user: Any) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and user.role == User.Role.EXTERNAL_MEDIATOR
+        and hasattr(user, "mediator")
+    )
+
+
+def office_scope(user: User) -> Q:
+    """Filter over Office rows visible to a staff user."""
+    if user.role == User.Role.ADMIN:
+        return Q()
+    if user.role == User.Role.COORDINATOR:
+        return Q(region=user.region)
+    if user.role == User.Role.OFFICE_STAFF and user.office_id:
+        return Q(pk=user.office_id)
+    return Q(pk__in=[])
+
+
+def cases_visible_to(user: User, cases: QuerySet[Any]) -> QuerySet[Any]:
+    """Narrow a Case queryset to what this user may see (the office holding the case)."""
+    if is_staff_user(user):
+        if user.role == User.Role.ADMIN:
+            return cases
+        if user.role == User.Role.COORDINATOR:
+            return cases.filter(
+                Q(chosen_office__region=user.region)
+                | Q(chosen_office__isnull=True, catchment_office__region=user.region)
+            )
+        return cases.filter(
+            Q(chosen_office_id=user.office_id)
+            | Q(chosen_office__isnull=True, catchment_office_id=user.office_id)
+        )
+    return cases.none()
+
+
+class IsStaff(BasePermission):
+    message = "Only office staff may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_staff_user(request.user)
+
+
+class IsStaffOrMediator(BasePermission):
+    """The default for the API: a logged-in staff member or external mediator."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_staff_user(request.user) or is_external_mediator(request.user)

@@ -1,0 +1,244 @@
+"""Offices (familievernkontor), their locations and catchment, mediators and user accounts."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MUNICIPALITY_NUMBER = r"^[0-9]{4}$"
+OSLO_MUNICIPALITY = "0301"
+
+
+class Region(models.TextChoices):
+    """Bufetat's five regions."""
+
+    OST = "ost", _("Øst")
+    SOR = "sor", _("Sør")
+    VEST = "vest", _("Vest")
+    MIDT = "midt", _("Midt-Norge")
+    NORD = "nord", _("Nord")
+
+
+class Municipality(models.Model):
+    """A Norwegian municipality (kommune), keyed by its 4-digit number."""
+
+    number = models.CharField(max_length=4, primary_key=True)
+    name = models.CharField(max_length=100)
+    county = models.CharField(max_length=100)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name_plural = "municipalities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__regex=MUNICIPALITY_NUMBER), name="municipality_number_4_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class District(models.Model):
+    """A city district (bydel) of Oslo; catchment there is by district (002 §4.1.1)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="districts")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="district_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Language(models.Model):
+    """A language a parent may speak or a mediator may mediate in (ISO 639 code)."""
+
+    code = models.CharField(max_length=8, primary_key=True)
+    name_nb = models.CharField(max_length=60)
+    name_en = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Office(models.Model):
+    """A family counselling office (familievernkontor), state-run or run by the church."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", _("Statlig")
+        CHURCH = "church", _("Kirkelig")
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    region = models.CharField(max_length=10, choices=Region.choices)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["state", "church"]), name="office_kind"),
+            models.CheckConstraint(
+                condition=Q(region__in=[r.value for r in Region]), name="office_region"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    """A place where an office holds meetings; about a third are satellites (000 §2.3)."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="locations")
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    street = models.CharField(max_length=120)
+    postal_code = models.CharField(max_length=4)
+    town = models.CharField(max_length=80)
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    satellite = models.BooleanField(default=False, help_text="Limited opening hours.")
+
+    class Meta:
+        ordering = ["office__code", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=57.5, latitude__lte=71.5)
+                & Q(longitude__gte=4.0, longitude__lte=31.5),
+                name="location_inside_norway",
+            ),
+            models.CheckConstraint(
+                condition=Q(postal_code__regex=r"^[0-9]{4}$"), name="location_postal_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.town})"
+
+
+class Catchment(models.Model):
+    """Which office serves a municipality, or in Oslo a city district (002 §4.1.1).
+
+    Each municipality (outside Oslo) and each Oslo district has exactly one catchment office;
+    parents may still choose another office freely (002 §4.2).
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="catchment")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["municipality_id", "district__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality"],
+                condition=Q(district__isnull=True),
+                name="catchment_one_office_per_municipality",
+            ),
+            models.UniqueConstraint(fields=["district"], name="catchment_one_office_per_district"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.district or '-'} → {self.office.code}"
+
+
+class User(AbstractUser):
+    """A person who logs in: office staff, a regional coordinator, a mediator, or an admin.
+
+    Parents do not have accounts: they use their private link (and ID-porten later).
+    """
+
+    class Role(models.TextChoices):
+        OFFICE_STAFF = "office_staff", _("Kontorpersonale")
+        COORDINATOR = "coordinator", _("Regional koordinator")
+        EXTERNAL_MEDIATOR = "external_mediator", _("Ekstern mekler")
+        ADMIN = "admin", _("Administrator")
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICE_STAFF)
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    region = models.CharField(max_length=10, choices=Region.choices, blank=True)
+    preferred_language = models.CharField(max_length=2, default="nb")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="office_staff", office__isnull=False)
+                | Q(role="coordinator", office__isnull=True) & ~Q(region="")
+                | Q(role__in=["external_mediator", "admin"], office__isnull=True),
+                name="user_role_scope",
+            ),
+        ]
+
+
+class Mediator(models.Model):
+    """A mediator (mekler): an office employee or an external mediator approved by Bufetat."""
+
+    class Kind(models.TextChoices):
+        OFFICE = "office", _("Ansatt ved kontor")
+        EXTERNAL = "external", _("Ekstern mekler")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    user = models.OneToOneField(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="mediator"
+    )
+    given_name = models.CharField(max_length=80)
+    family_name = models.CharField(max_length=80)
+    email = models.EmailField()
+    phone = models.CharField(max_length=20, blank=True)
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="mediators",
+        help_text="The employing office (office mediators) or the supervising office (external).",
+    )
+    locations = models.ManyToManyField(Location, related_name="mediators", blank=True)
+    approved_from = models.DateField(null=True, blank=True)
+    approved_until = models.DateField(null=True, blank=True)
+    high_conflict = models.BooleanField(default=False, help_text="Competence: high conflict.")
+    child_talk = models.BooleanField(default=False, help_text="Competence: talks with children.")
+    court_referral = models.BooleanField(
+        default=False, help_text="Competence: court referral and enforcement cases."
+    )
+    separate_meetings = models.BooleanField(
+        default=True, help_text="Can hold separate meetings (meklingsforskriften § 7)."
+    )
+    languages = models.ManyToManyField(Language, related_name="mediators", blank=True)
+    weekly_capacity_hours = models.PositiveSmallIntegerField(default=10)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekly_capacity_hours__gte=0, weekly_capacity_hours__lte=60),
+                name="mediator_capacity_0_to_60_hours",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="office", office__isnull=False, approved_until__isnull=True)
+                | Q(kind="external", approved_from__isnull=False, approved_until__isnull=False),
+                name="mediator_kind_fields",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_until__isnull=True) | Q(approved_until__gt=models.F("approved_from")),
+                name="mediator_approval_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"

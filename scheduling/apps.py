@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _install_schedules(sender: Any, **kwargs: Any) -> None:
+    from scheduling.schedules import schedules_install
+
+    schedules_install()
+
+
+class SchedulingConfig(AppConfig):
+    name = "scheduling"
+    verbose_name = "Scheduling"
+
+    def ready(self) -> None:
+        post_migrate.connect(_install_schedules, sender=self)
