@@ -12,7 +12,7 @@ COPY . .
 RUN DJANGO_SECRET_KEY=build NATIONAL_ID_HASH_KEY=build DJANGO_ALLOWED_HOSTS=* \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 CELERY_BROKER_URL=memory:// \
     python manage.py collectstatic --no-input -v 0 \
-    && useradd --create-home --uid 10001 mekling
+    && useradd --create-home --uid 10001 mekling && chown -R mekling /app/var
 USER mekling
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -18,43 +18,73 @@ class LegalRule:
 
 _RULES = (
     LegalRule(
-        "duty_child_age_limit", 16, "years", "ekteskapsloven § 26, barneloven § 51",
+        "duty_child_age_limit",
+        16,
+        "years",
+        "ekteskapsloven § 26, barneloven § 51",
         "Parents separating with a common child under 16 must attend mediation.",
     ),
     LegalRule(
-        "court_child_age_limit", 18, "years", "barneloven §§ 51, 56",
+        "court_child_age_limit",
+        18,
+        "years",
+        "barneloven §§ 51, 56",
         "Parents of a child under 18 must mediate before bringing a case to court.",
     ),
     LegalRule(
-        "relocation_notice_months", 3, "months", "barneloven § 42a",
+        "relocation_notice_months",
+        3,
+        "months",
+        "barneloven § 42a",
         "A parent who wants to move with the child must notify the other 3 months ahead.",
     ),
     LegalRule(
-        "compulsory_hours", 1, "hours", "meklingsforskriften § 1",
+        "compulsory_hours",
+        1,
+        "hours",
+        "meklingsforskriften § 1",
         "The first hour of mediation is compulsory.",
     ),
     LegalRule(
-        "max_hours", 7, "hours", "meklingsforskriften § 1",
+        "max_hours",
+        7,
+        "hours",
+        "meklingsforskriften § 1",
         "Mediation may last at most 7 hours in all.",
     ),
     LegalRule(
-        "certificate_validity_months", 6, "months", "barneloven § 54",
+        "certificate_validity_months",
+        6,
+        "months",
+        "barneloven § 54",
         "A mediation certificate (meklingsattest) is valid for 6 months.",
     ),
     LegalRule(
-        "child_talk_consent_age", 16, "years", "barneloven § 51, 000 §5",
+        "child_talk_consent_age",
+        16,
+        "years",
+        "barneloven § 51, 000 §5",
         "Both parents must consent to a child talk when the child is under 16.",
     ),
     LegalRule(
-        "protocol_retention_years", 3, "years", "meklingsforskriften § 9",
+        "protocol_retention_years",
+        3,
+        "years",
+        "meklingsforskriften § 9",
         "The mediation protocol is destroyed after 3 years.",
     ),
     LegalRule(
-        "offer_within_weeks", 3, "weeks", "Bufdir guidance (domain brief)",
+        "offer_within_weeks",
+        3,
+        "weeks",
+        "Bufdir guidance (domain brief)",
         "An appointment should be offered within 3 weeks of the request (guidance, not law).",
     ),
     LegalRule(
-        "max_journey_minutes", 120, "minutes", "Bufdir guidance (domain brief)",
+        "max_journey_minutes",
+        120,
+        "minutes",
+        "Bufdir guidance (domain brief)",
         "Parents should travel at most about 2 hours each way (guidance, not law).",
     ),
 )
@@ -64,4 +94,3 @@ RULES: dict[str, LegalRule] = {rule.key: rule for rule in _RULES}
 
 def rule_value(key: str) -> int:
     return RULES[key].value
-

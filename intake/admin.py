@@ -17,8 +17,14 @@ class ChildInline(admin.TabularInline[Child, Case]):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin[Case]):
-    list_display = ["reference", "case_type", "status", "catchment_office", "chosen_office",
-                    "requested_at"]
+    list_display = [
+        "reference",
+        "case_type",
+        "status",
+        "catchment_office",
+        "chosen_office",
+        "requested_at",
+    ]
     list_filter = ["case_type", "status", "catchment_office__region"]
     search_fields = ["reference"]
     readonly_fields = ["reference", "requested_at"]

@@ -41,13 +41,18 @@ class CaseReferenceCounter(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
 
 class Case(models.Model):
     """A request for mediation (begjæring om mekling) for one couple."""
 
     reference = models.CharField(max_length=14, unique=True, editable=False)
     case_type = models.CharField(max_length=24, choices=CaseType.choices)
-    status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.REQUESTED)
+    status = models.CharField(
+        max_length=16, choices=CaseStatus.choices, default=CaseStatus.REQUESTED
+    )
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -56,7 +61,11 @@ class Case(models.Model):
         Office, on_delete=models.PROTECT, related_name="catchment_cases"
     )
     chosen_office = models.ForeignKey(
-        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="chosen_cases",
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chosen_cases",
         help_text="The parents' free choice of office (002 §4.2), when not the catchment office.",
     )
     planned_move_date = models.DateField(null=True, blank=True)
@@ -77,7 +86,9 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(case_type__in=CaseType.values), name="case_type_known"
             ),
-            models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_known"),
+            models.CheckConstraint(
+                condition=Q(status__in=CaseStatus.values), name="case_status_known"
+            ),
             models.CheckConstraint(
                 condition=~Q(case_type=CaseType.RELOCATION)
                 | Q(planned_move_date__isnull=False, move_notice_given_on__isnull=False),

@@ -60,8 +60,15 @@ class LanguageAdmin(admin.ModelAdmin[Language]):
 @admin.register(Mediator)
 class MediatorAdmin(admin.ModelAdmin[Mediator]):
     list_display = [
-        "family_name", "given_name", "kind", "office", "high_conflict", "child_talk",
-        "court_referral", "weekly_capacity_hours", "active",
+        "family_name",
+        "given_name",
+        "kind",
+        "office",
+        "high_conflict",
+        "child_talk",
+        "court_referral",
+        "weekly_capacity_hours",
+        "active",
     ]
     list_filter = ["kind", "active", "high_conflict", "child_talk", "court_referral", "office"]
     search_fields = ["family_name", "given_name", "email"]

@@ -44,7 +44,9 @@ class Municipality(models.Model):
 class District(models.Model):
     """A city district (bydel) of Oslo; catchment there is by district (002 §4.1.1)."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="districts")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="districts"
+    )
     name = models.CharField(max_length=100)
 
     class Meta:
@@ -204,7 +206,11 @@ class Mediator(models.Model):
     email = models.EmailField()
     phone = models.CharField(max_length=20, blank=True)
     office = models.ForeignKey(
-        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="mediators",
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mediators",
         help_text="The employing office (office mediators) or the supervising office (external).",
     )
     locations = models.ManyToManyField(Location, related_name="mediators", blank=True)
@@ -235,7 +241,8 @@ class Mediator(models.Model):
                 name="mediator_kind_fields",
             ),
             models.CheckConstraint(
-                condition=Q(approved_until__isnull=True) | Q(approved_until__gt=models.F("approved_from")),
+                condition=Q(approved_until__isnull=True)
+                | Q(approved_until__gt=models.F("approved_from")),
                 name="mediator_approval_period_ordered",
             ),
         ]

@@ -16,9 +16,21 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # The 15 city districts (bydeler) of Oslo, as divided between the offices in 002 §4.1.1.
 OSLO_DISTRICTS = (
-    "Alna", "Bjerke", "Frogner", "Gamle Oslo", "Grorud", "Grünerløkka", "Nordre Aker",
-    "Nordstrand", "Sagene", "St. Hanshaugen", "Stovner", "Søndre Nordstrand", "Ullern",
-    "Vestre Aker", "Østensjø",
+    "Alna",
+    "Bjerke",
+    "Frogner",
+    "Gamle Oslo",
+    "Grorud",
+    "Grünerløkka",
+    "Nordre Aker",
+    "Nordstrand",
+    "Sagene",
+    "St. Hanshaugen",
+    "Stovner",
+    "Søndre Nordstrand",
+    "Ullern",
+    "Vestre Aker",
+    "Østensjø",
 )
 
 
@@ -32,8 +44,11 @@ def reference_data_sync() -> None:
     Municipality.objects.bulk_create(
         [
             Municipality(
-                number=row["number"], name=row["name"], county=row["county"],
-                latitude=float(row["latitude"]), longitude=float(row["longitude"]),
+                number=row["number"],
+                name=row["name"],
+                county=row["county"],
+                latitude=float(row["latitude"]),
+                longitude=float(row["longitude"]),
             )
             for row in _rows("municipalities.csv")
         ],

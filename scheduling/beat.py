@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_EVERY_SECONDS = 10.0
 
 
-class HeartbeatDatabaseScheduler(DatabaseScheduler):  # type: ignore[misc]
+class HeartbeatDatabaseScheduler(DatabaseScheduler):
     _last_heartbeat = 0.0
 
     def tick(self, *args: Any, **kwargs: Any) -> float:

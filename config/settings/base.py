@@ -9,10 +9,12 @@ import environ
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
-
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# Local state of a zero-setup run: the SQLite file, the filesystem broker's queues, the outbox.
+VAR_DIR = Path(env("MEKLING_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me")

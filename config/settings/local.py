@@ -4,7 +4,5 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend"
-)
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "outbox"  # noqa: F405

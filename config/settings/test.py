@@ -4,9 +4,7 @@ from .base import *  # noqa: F403
 from .base import env
 
 DATABASES = {
-    "default": env.db(
-        "TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/mekling"
-    ),
+    "default": env.db("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/mekling"),
 }
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_mekling")}
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
@@ -17,3 +15,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Static files are not collected for tests; whitenoise would only warn about the missing folder.
+MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405
