@@ -108,14 +108,14 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         ),
         "threshold.medium": Rule(
             0.4,
-            "calibration; 000 §4.2",
-            "Combined score from which the level is at least medium.",
+            "000 §4.2 (low vs medium); calibrated on the test table",
+            "Above 'minor' answers everywhere (0.33), which 000 §4.2 still calls low.",
             text=Text("Samlet poengsum på middels nivå.", "Combined score at medium level."),
         ),
         "threshold.high": Rule(
-            0.65,
-            "calibration; 000 §4.2",
-            "Combined score from which the level is high.",
+            0.6,
+            "000 §4.2 (high); calibrated on the test table",
+            "Reached when most core domains sit at the worst answers.",
             text=Text("Samlet poengsum på høyt nivå.", "Combined score at high level."),
         ),
         "pattern.not_low": Rule(

@@ -41,13 +41,15 @@ def _descendants(pid: int) -> set[int]:
 
 
 def _alive(pids: set[int]) -> set[int]:
+    """Processes still running; a zombie (state Z) has exited and only awaits reaping."""
     alive = set()
     for pid in pids:
         try:
-            os.kill(pid, 0)
-            alive.add(pid)
-        except ProcessLookupError:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except FileNotFoundError:
             continue
+        if stat.rsplit(")", 1)[1].split()[0] != "Z":
+            alive.add(pid)
     return alive
 
 
