@@ -78,95 +78,64 @@ class Rule:
     text: Text | None = None
 
 
-_SIGNAL: Final = 2 / 3  # third step of four ("little", "often"); same float as rank 2/(4-1)
+_SIGNAL: Final = 2 / 3  # third of four steps ("Lite", "Ofte"); the same float as rank 2/(4-1)
+_BUFDIR: Final = "Bufdir booking questions"
 
-RULES: Final[Mapping[str, Rule]] = MappingProxyType(
-    {
-        "weight.agreement": Rule(
-            2.0,
-            "000 §4.2 (low); Bufdir booking questions",
-            "Low conflict is defined by how much the parents disagree.",
-        ),
-        "weight.communication": Rule(2.0, "000 §4.2 (high)", "Little or negative communication."),
-        "weight.trust": Rule(2.0, "000 §4.2 (high); Bufdir booking questions", "Low trust."),
-        "weight.cooperation": Rule(2.0, "000 §4.2 (high)", "Little will to cooperate."),
-        "weight.motivation": Rule(
-            1.0, "000 §4.2 (high)", "Different motivation and little hope; weaker on their own."
-        ),
-        "weight.recency": Rule(
-            1.0, "000 §4.2 (medium)", "A recent break-up means crisis more than conflict."
-        ),
-        "weight.child_worry": Rule(
-            1.0,
-            "000 §4.2 (medium); Family DOORS",
-            "Worry for the children marks crisis more than conflict.",
-        ),
-        "combine.max_share": Rule(
-            0.7,
-            "product requirement; domain brief (a third under-report)",
-            "The parent reporting more conflict weighs 0.7, the other 0.3.",
-        ),
-        "threshold.medium": Rule(
-            0.4,
-            "000 §4.2 (low vs medium); calibrated on the test table",
-            "Above 'minor' answers everywhere (0.33), which 000 §4.2 still calls low.",
-            text=Text("Samlet poengsum på middels nivå.", "Combined score at medium level."),
-        ),
-        "threshold.high": Rule(
-            0.6,
-            "000 §4.2 (high); calibrated on the test table",
-            "Reached when most core domains sit at the worst answers.",
-            text=Text("Samlet poengsum på høyt nivå.", "Combined score at high level."),
-        ),
-        "pattern.not_low": Rule(
-            _SIGNAL,
-            "000 §4.2 (low: both report no or only minor disagreements)",
-            "More than minor trouble in a core domain from either parent rules out low.",
-            domains=("agreement", "communication", "trust", "cooperation"),
-            needs="any",
-            floor="medium",
-            text=Text(
-                "Minst én forelder beskriver mer enn små uenigheter.",
-                "At least one parent describes more than minor disagreements.",
-            ),
-        ),
-        "pattern.crisis": Rule(
-            _SIGNAL,
-            "000 §4.2 (medium)",
-            "A recent break-up together with clear worry for the children.",
-            domains=("recency", "child_worry"),
-            floor="medium",
-            text=Text(
-                "Nylig brudd og tydelig bekymring for barna (typisk middels konflikt).",
-                "Recent break-up and clear worry for the children (typical medium).",
-            ),
-        ),
-        "pattern.high_conflict": Rule(
-            _SIGNAL,
-            "000 §4.2 (high)",
-            "Low trust, little or negative communication and little will to cooperate.",
-            domains=("trust", "communication", "cooperation"),
-            floor="high",
-            text=Text(
-                "Én forelder beskriver lav tillit, lite eller negativ kommunikasjon og "
-                "liten samarbeidsvilje (typisk høy konflikt).",
-                "One parent describes low trust, little or negative communication and "
-                "little will to cooperate (typical high conflict).",
-            ),
-        ),
-        "safety.any_risk": Rule(
-            0.0,
-            "domain brief; MASIC-S; Family DOORS; meklingsforskriften § 7",
-            "Any answer but 'no' to a safety item from either parent: high, and separate "
-            "meetings are recommended.",
-            floor="high",
-            text=Text(
-                "Minst én forelder oppgir en sikkerhetsrisiko. Anbefal separate møter.",
-                "At least one parent reports a safety risk. Recommend separate meetings.",
-            ),
-        ),
-    }
-)
+# One row per rule, shown as a table in docs/classification-rules.md; kept unformatted to read
+# as a table.
+# fmt: off
+RULES: Final[Mapping[str, Rule]] = MappingProxyType({
+    "weight.agreement": Rule(2.0, f"000 §4.2 (low); {_BUFDIR}",
+                             "Low conflict is defined by how much the parents disagree."),
+    "weight.communication": Rule(2.0, "000 §4.2 (high)", "Little or negative communication."),
+    "weight.trust": Rule(2.0, f"000 §4.2 (high); {_BUFDIR}", "Low trust."),
+    "weight.cooperation": Rule(2.0, "000 §4.2 (high)", "Little will to cooperate."),
+    "weight.motivation": Rule(1.0, "000 §4.2 (high)",
+                              "Different motivation and little hope; weaker on their own."),
+    "weight.recency": Rule(1.0, "000 §4.2 (medium)",
+                           "A recent break-up means crisis more than conflict."),
+    "weight.child_worry": Rule(1.0, "000 §4.2 (medium); Family DOORS",
+                               "Worry for the children marks crisis more than conflict."),
+    "combine.max_share": Rule(0.7, "product requirement; domain brief (a third under-report)",
+                              "The parent reporting more conflict weighs 0.7, the other 0.3."),
+    "threshold.medium": Rule(
+        0.4, "000 §4.2 (low vs medium); calibrated on the test table",
+        "Above 'minor' answers everywhere (0.33), which 000 §4.2 still calls low.",
+        text=Text("Samlet poengsum på middels nivå.", "Combined score at medium level.")),
+    "threshold.high": Rule(
+        0.6, "000 §4.2 (high); calibrated on the test table",
+        "Reached when most core domains sit at the worst answers.",
+        text=Text("Samlet poengsum på høyt nivå.", "Combined score at high level.")),
+    "pattern.not_low": Rule(
+        _SIGNAL, "000 §4.2 (low: both report no or only minor disagreements)",
+        "More than minor trouble in a core domain from either parent rules out low.",
+        domains=("agreement", "communication", "trust", "cooperation"), needs="any",
+        floor="medium",
+        text=Text("Minst én forelder beskriver mer enn små uenigheter.",
+                  "At least one parent describes more than minor disagreements.")),
+    "pattern.crisis": Rule(
+        _SIGNAL, "000 §4.2 (medium)",
+        "A recent break-up together with clear worry for the children.",
+        domains=("recency", "child_worry"), floor="medium",
+        text=Text("Nylig brudd og tydelig bekymring for barna (typisk middels konflikt).",
+                  "Recent break-up and clear worry for the children (typical medium).")),
+    "pattern.high_conflict": Rule(
+        _SIGNAL, "000 §4.2 (high)",
+        "Low trust, little or negative communication and little will to cooperate.",
+        domains=("trust", "communication", "cooperation"), floor="high",
+        text=Text("Én forelder beskriver lav tillit, lite eller negativ kommunikasjon og "
+                  "liten samarbeidsvilje (typisk høy konflikt).",
+                  "One parent describes low trust, little or negative communication and "
+                  "little will to cooperate (typical high conflict).")),
+    "safety.any_risk": Rule(
+        0.0, "domain brief; MASIC-S; Family DOORS; meklingsforskriften § 7",
+        "Any answer but 'no' to a safety item from either parent: high, and separate "
+        "meetings are recommended.",
+        floor="high",
+        text=Text("Minst én forelder oppgir en sikkerhetsrisiko. Anbefal separate møter.",
+                  "At least one parent reports a safety risk. Recommend separate meetings.")),
+})
+# fmt: on
 
 
 @dataclass(frozen=True)

@@ -165,3 +165,123 @@ class Child(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference} child {self.birth_date}"
+
+
+class IntakeLink(models.Model):
+    """A parent's private link to their own questionnaire.
+
+    The URL token is signed with SECRET_KEY over (link id, salt): a copy of the database alone
+    cannot forge or recover it, and it can be rebuilt to re-send without being stored.
+    """
+
+    parent = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="links")
+    salt = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="intakelink_expires_later"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"link {self.pk} for parent {self.parent_id}"
+
+
+class QuestionnaireResponse(models.Model):
+    """One parent's answers: a draft until submitted, then immutable. Never shown to the other."""
+
+    parent = models.OneToOneField(Parent, on_delete=models.CASCADE, related_name="response")
+    questionnaire_version = models.CharField(max_length=20)
+    answers = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"response of parent {self.parent_id}"
+
+
+class ConflictLevel(models.TextChoices):
+    """Konfliktnivå (000 §4.2)."""
+
+    LOW = "low", _("Lav")
+    MEDIUM = "medium", _("Middels")
+    HIGH = "high", _("Høy")
+
+
+class Classification(models.Model):
+    """The computed conflict level of a case, and a staff override beside it."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="classification")
+    level = models.CharField(max_length=6, choices=ConflictLevel.choices)
+    provisional = models.BooleanField(default=True)
+    score = models.FloatField(default=0)
+    reasons = models.JSONField(default=list, blank=True)
+    safety_flags = models.JSONField(default=list, blank=True)
+    separate_meetings_recommended = models.BooleanField(default=False)
+    rules_version = models.CharField(max_length=20)
+    questionnaire_version = models.CharField(max_length=20)
+    computed_at = models.DateTimeField()
+    override_level = models.CharField(max_length=6, choices=ConflictLevel.choices, blank=True)
+    override_reason = models.TextField(blank=True)
+    overridden_by = models.ForeignKey(
+        "mediators.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    overridden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=ConflictLevel.values), name="classification_level_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(override_level="", overridden_by__isnull=True)
+                | Q(override_level__in=ConflictLevel.values, overridden_by__isnull=False)
+                & ~Q(override_reason=""),
+                name="classification_override_has_reason_and_author",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.effective_level}"
+
+    @property
+    def effective_level(self) -> str:
+        return self.override_level or self.level
+
+
+class AuditEvent(models.Model):
+    """Append-only record of staff and mediator reads of answers and changes to a case."""
+
+    class Action(models.TextChoices):
+        CASE_REQUESTED = "case_requested"
+        CASE_READ = "case_read"
+        ANSWERS_READ = "answers_read"
+        CLASSIFICATION_OVERRIDDEN = "classification_overridden"
+        LINK_RESENT = "link_resent"
+        ANSWERS_SUBMITTED = "answers_submitted"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        "mediators.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=80, help_text="Who, kept if the user is deleted.")
+    action = models.CharField(max_length=32, choices=Action.choices)
+    case_reference = models.CharField(max_length=14, db_index=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.case_reference}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

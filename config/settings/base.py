@@ -166,3 +166,23 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Where parents' links point (the public site), and who mail comes from.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="mekling@familievern.example")
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Pluggable SMS: a dotted path to a class with send(to: str, body: str) -> None.
+SMS_BACKEND = env("SMS_BACKEND", default="scheduling.notifications.ConsoleSmsBackend")
+
+# Shared cache (throttling counts): Redis when configured, else per-process memory.
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+        if REDIS_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Intake: how long a parent's private link lives.
+INTAKE_LINK_DAYS = env.int("INTAKE_LINK_DAYS", default=30)

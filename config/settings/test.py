@@ -17,3 +17,5 @@ STORAGES = {
 }
 # Static files are not collected for tests; whitenoise would only warn about the missing folder.
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405
+SMS_BACKEND = "scheduling.notifications.LocmemSmsBackend"
+PUBLIC_BASE_URL = "https://mekling.test"

@@ -23,6 +23,7 @@ from intake.classification import (
     RULES,
     SAFETY_DOMAIN,
     Classification,
+    Item,
     classify,
     level_for_score,
     load_questionnaire,
@@ -95,337 +96,104 @@ def run(
     return classify(Q, {r: answers(a) for r, a in given_answers.items() if a is not None})
 
 
-def first_risk(item_id: str) -> str:
-    return Q.item(item_id).choices[1].value
+def row(
+    name: str,
+    requester: Mapping[str, str | None] | None,
+    other: Mapping[str, str | None] | None,
+    level: str,
+    provisional: bool,
+    flags: tuple[str, ...] = (),
+    separate: bool = False,
+) -> Any:
+    """One table row; None for a parent means that parent has not submitted."""
+    return pytest.param(requester, other, level, provisional, flags, separate, id=name)
 
 
-def worst(item_id: str) -> str:
-    return Q.item(item_id).choices[-1].value
+H, M, L, T, F = "high", "medium", "low", True, False
+SPLIT_HIGH = {"trust_agreements": "little", "communication_tone": "often_tense"}
 
-
-H, M, L = "high", "medium", "low"
-
-# id, requester overrides, other overrides (None: not submitted), level, provisional,
-# safety flags, separate meetings recommended.
+# Each row: rule name; overrides of the all-least answers per parent (None: not submitted);
+# expected level, provisional, safety flags, separate meetings recommended.
+# fmt: off
 TABLE = [
-    pytest.param({}, {}, L, False, (), False, id="all_least_from_both_is_low"),
-    pytest.param({}, None, L, True, (), False, id="requester_only_is_provisional"),
-    pytest.param(None, {}, L, True, (), False, id="other_only_is_provisional"),
+    row("all_least_from_both_is_low", {}, {}, L, F),
+    row("requester_only_is_provisional", {}, None, L, T),
+    row("other_only_is_provisional", None, {}, L, T),
     # Safety (domain brief; MASIC-S; meklingsforskriften § 7): any answer but "no" decides.
-    pytest.param(
-        {"safety_violence": first_risk("safety_violence")},
-        {},
-        H,
-        False,
-        ("violence",),
-        True,
-        id="violence_from_requester_is_high_and_separate",
-    ),
-    pytest.param(
-        {"safety_fear": first_risk("safety_fear")},
-        {},
-        H,
-        False,
-        ("fear",),
-        True,
-        id="fear_from_requester_is_high_and_separate",
-    ),
-    pytest.param(
-        {"safety_threats": first_risk("safety_threats")},
-        {},
-        H,
-        False,
-        ("threats",),
-        True,
-        id="threats_from_requester_is_high_and_separate",
-    ),
-    pytest.param(
-        {"safety_abduction": first_risk("safety_abduction")},
-        {},
-        H,
-        False,
-        ("abduction",),
-        True,
-        id="abduction_from_requester_is_high_and_separate",
-    ),
-    pytest.param(
-        {"safety_substance": first_risk("safety_substance")},
-        {},
-        H,
-        False,
-        ("substance_abuse",),
-        True,
-        id="substance_from_requester_is_high_and_separate",
-    ),
-    pytest.param(
-        {"safety_control": first_risk("safety_control")},
-        {},
-        H,
-        False,
-        ("coercive_control",),
-        True,
-        id="control_from_requester_is_high_and_separate",
-    ),
-    pytest.param(
-        {},
-        {"safety_violence": worst("safety_violence")},
-        H,
-        False,
-        ("violence",),
-        True,
-        id="violence_from_other_is_high_and_separate",
-    ),
-    pytest.param(
-        {},
-        {"safety_fear": worst("safety_fear")},
-        H,
-        False,
-        ("fear",),
-        True,
-        id="fear_from_other_is_high_and_separate",
-    ),
-    pytest.param(
-        {},
-        {"safety_threats": worst("safety_threats")},
-        H,
-        False,
-        ("threats",),
-        True,
-        id="threats_from_other_is_high_and_separate",
-    ),
-    pytest.param(
-        {},
-        {"safety_abduction": worst("safety_abduction")},
-        H,
-        False,
-        ("abduction",),
-        True,
-        id="abduction_from_other_is_high_and_separate",
-    ),
-    pytest.param(
-        {},
-        {"safety_substance": worst("safety_substance")},
-        H,
-        False,
-        ("substance_abuse",),
-        True,
-        id="substance_from_other_is_high_and_separate",
-    ),
-    pytest.param(
-        {},
-        {"safety_control": worst("safety_control")},
-        H,
-        False,
-        ("coercive_control",),
-        True,
-        id="control_from_other_is_high_and_separate",
-    ),
-    pytest.param(
-        {"safety_fear": "often"},
-        None,
-        H,
-        True,
-        ("fear",),
-        True,
-        id="safety_risk_from_one_parent_alone_is_provisional_high",
-    ),
-    pytest.param(
-        {"safety_fear": "sometimes"},
-        {"safety_substance": "yes"},
-        H,
-        False,
-        ("fear", "substance_abuse"),
-        True,
-        id="flags_from_both_parents_are_joined",
-    ),
-    pytest.param(
-        WORST_CONFLICT,
-        {"safety_threats": "last_year"},
-        H,
-        False,
-        ("threats",),
-        True,
-        id="safety_risk_with_high_conflict_keeps_separate_meetings",
-    ),
+    row("violence_from_requester_is_high", {"safety_violence": "over_a_year_ago"}, {}, H, F,
+        ("violence",), T),
+    row("fear_from_requester_is_high", {"safety_fear": "sometimes"}, {}, H, F, ("fear",), T),
+    row("threats_from_requester_is_high", {"safety_threats": "over_a_year_ago"}, {}, H, F,
+        ("threats",), T),
+    row("abduction_from_requester_is_high", {"safety_abduction": "a_little"}, {}, H, F,
+        ("abduction",), T),
+    row("substance_from_requester_is_high", {"safety_substance": "a_little"}, {}, H, F,
+        ("substance_abuse",), T),
+    row("control_from_requester_is_high", {"safety_control": "sometimes"}, {}, H, F,
+        ("coercive_control",), T),
+    row("violence_from_other_is_high", {}, {"safety_violence": "last_year"}, H, F,
+        ("violence",), T),
+    row("fear_from_other_is_high", {}, {"safety_fear": "often"}, H, F, ("fear",), T),
+    row("threats_from_other_is_high", {}, {"safety_threats": "last_year"}, H, F,
+        ("threats",), T),
+    row("abduction_from_other_is_high", {}, {"safety_abduction": "yes"}, H, F,
+        ("abduction",), T),
+    row("substance_from_other_is_high", {}, {"safety_substance": "yes"}, H, F,
+        ("substance_abuse",), T),
+    row("control_from_other_is_high", {}, {"safety_control": "often"}, H, F,
+        ("coercive_control",), T),
+    row("safety_from_one_parent_alone_is_provisional_high", {"safety_fear": "often"}, None, H, T,
+        ("fear",), T),
+    row("flags_from_both_parents_are_joined", {"safety_fear": "sometimes"},
+        {"safety_substance": "yes"}, H, F, ("fear", "substance_abuse"), T),
+    row("safety_with_high_conflict_keeps_separate_meetings", WORST_CONFLICT,
+        {"safety_threats": "last_year"}, H, F, ("threats",), T),
     # 000 §4.2 high: low trust, little or negative communication, little will to cooperate.
-    pytest.param(
-        {
-            "trust_agreements": "little",
-            "communication_tone": "often_tense",
-            "cooperation_willingness": "little",
-        },
-        {},
-        H,
-        False,
-        (),
-        False,
-        id="high_pattern_from_requester_is_high",
-    ),
-    pytest.param(
-        {},
-        {
-            "trust_care": "not_at_all",
-            "communication_contact": "never",
-            "cooperation_willingness": "not_at_all",
-        },
-        H,
-        False,
-        (),
-        False,
-        id="high_pattern_from_other_is_high",
-    ),
-    pytest.param(
-        {"trust_agreements": "little", "communication_tone": "often_tense"},
-        {"cooperation_willingness": "little"},
-        M,
-        False,
-        (),
-        False,
-        id="high_pattern_split_over_parents_is_medium",
-    ),
-    pytest.param(
-        {"trust_agreements": "little", "communication_tone": "often_tense"},
-        {},
-        M,
-        False,
-        (),
-        False,
-        id="high_pattern_without_cooperation_is_medium",
-    ),
-    pytest.param(
-        WORST_CONFLICT,
-        WORST_CONFLICT,
-        H,
-        False,
-        (),
-        False,
-        id="worst_conflict_without_safety_is_high_not_separate",
-    ),
-    # 000 §4.2 medium: recent break-up and worry for the children.
-    pytest.param(
-        {"recency_separation": "under_6_months", "child_wellbeing": "quite"},
-        {},
-        M,
-        False,
-        (),
-        False,
-        id="crisis_pattern_is_medium",
-    ),
-    pytest.param(
-        {},
-        {"recency_separation": "not_yet", "child_in_the_middle": "often"},
-        M,
-        False,
-        (),
-        False,
-        id="crisis_still_living_together_is_medium",
-    ),
-    pytest.param(
-        {"recency_separation": "not_yet"},
-        {},
-        L,
-        False,
-        (),
-        False,
-        id="recent_break_up_alone_is_low",
-    ),
-    pytest.param(
-        {"child_wellbeing": "very"}, {}, L, False, (), False, id="worry_for_children_alone_is_low"
-    ),
-    # 000 §4.2 low: both report no or only minor disagreements.
-    pytest.param(
-        {"agreement_overall": "several"},
-        {},
-        M,
-        False,
-        (),
-        False,
-        id="important_disagreements_rule_out_low",
-    ),
-    pytest.param(
-        {},
-        {"agreement_living_plan": "disputed"},
-        M,
-        False,
-        (),
-        False,
-        id="disputed_living_plan_rules_out_low",
-    ),
-    pytest.param(
-        {"trust_agreements": "little"}, {}, M, False, (), False, id="low_trust_rules_out_low"
-    ),
-    pytest.param(
-        {},
-        {"communication_tone": "hostile"},
-        M,
-        False,
-        (),
-        False,
-        id="negative_communication_rules_out_low",
-    ),
-    pytest.param(
-        {"cooperation_willingness": "little"},
-        {},
-        M,
-        False,
-        (),
-        False,
-        id="little_will_to_cooperate_rules_out_low",
-    ),
-    pytest.param(
-        {"agreement_overall": "several"},
-        None,
-        M,
-        True,
-        (),
-        False,
-        id="one_parent_medium_is_provisional",
-    ),
-    pytest.param(MINOR, MINOR, L, False, (), False, id="minor_answers_everywhere_stay_low"),
-    pytest.param(
-        {"motivation_goal": "court", "motivation_hope": "no"},
-        {},
-        L,
-        False,
-        (),
-        False,
-        id="little_hope_alone_is_low",
-    ),
+    row("high_pattern_from_requester_is_high",
+        {**SPLIT_HIGH, "cooperation_willingness": "little"}, {}, H, F),
+    row("high_pattern_from_other_is_high", {}, {"trust_care": "not_at_all",
+        "communication_contact": "never", "cooperation_willingness": "not_at_all"}, H, F),
+    row("high_pattern_split_over_parents_is_medium", SPLIT_HIGH,
+        {"cooperation_willingness": "little"}, M, F),
+    row("high_pattern_without_cooperation_is_medium", SPLIT_HIGH, {}, M, F),
+    row("worst_conflict_without_safety_is_high_not_separate", WORST_CONFLICT, WORST_CONFLICT,
+        H, F),
+    # 000 §4.2 medium: a recent break-up and worry for the children.
+    row("crisis_pattern_is_medium",
+        {"recency_separation": "under_6_months", "child_wellbeing": "quite"}, {}, M, F),
+    row("crisis_still_living_together_is_medium", {},
+        {"recency_separation": "not_yet", "child_in_the_middle": "often"}, M, F),
+    row("recent_break_up_alone_is_low", {"recency_separation": "not_yet"}, {}, L, F),
+    row("worry_for_children_alone_is_low", {"child_wellbeing": "very"}, {}, L, F),
+    # 000 §4.2 low: both parents report no or only minor disagreements.
+    row("important_disagreements_rule_out_low", {"agreement_overall": "several"}, {}, M, F),
+    row("disputed_living_plan_rules_out_low", {}, {"agreement_living_plan": "disputed"}, M, F),
+    row("low_trust_rules_out_low", {"trust_agreements": "little"}, {}, M, F),
+    row("negative_communication_rules_out_low", {}, {"communication_tone": "hostile"}, M, F),
+    row("little_will_to_cooperate_rules_out_low", {"cooperation_willingness": "little"}, {},
+        M, F),
+    row("one_parent_medium_is_provisional", {"agreement_overall": "several"}, None, M, T),
+    row("minor_answers_everywhere_stay_low", MINOR, MINOR, L, F),
+    row("little_hope_alone_is_low", {"motivation_goal": "court", "motivation_hope": "no"}, {},
+        L, F),
     # The parent reporting more conflict weighs more (combine.max_share).
-    pytest.param(
-        HIGHISH, LOWISH, M, False, (), False, id="higher_parent_weighs_more_than_the_average"
-    ),
-    pytest.param(
-        LOWISH, HIGHISH, M, False, (), False, id="higher_parent_weighs_more_in_either_role"
-    ),
-    pytest.param(HIGHISH, None, M, True, (), False, id="higher_parent_alone_is_provisional"),
-    pytest.param(LOWISH, LOWISH, L, False, (), False, id="two_lowish_parents_stay_low"),
-    # Thresholds (threshold.medium, threshold.high): one answer step either side.
-    pytest.param(BELOW_MEDIUM, BELOW_MEDIUM, L, False, (), False, id="just_below_medium_is_low"),
-    pytest.param(AT_MEDIUM, AT_MEDIUM, M, False, (), False, id="just_over_medium_is_medium"),
-    pytest.param(BELOW_HIGH, BELOW_HIGH, M, False, (), False, id="just_below_high_is_medium"),
-    pytest.param(AT_HIGH, AT_HIGH, H, False, (), False, id="just_over_high_is_high"),
-    # Free text and skipped optional items.
-    pytest.param(FREE_TEXT, FREE_TEXT, L, False, (), False, id="free_text_never_raises"),
-    pytest.param(
-        None,
-        {**FREE_TEXT, "agreement_overall": "several"},
-        M,
-        True,
-        (),
-        False,
-        id="free_text_never_changes_a_provisional_level",
-    ),
-    pytest.param(
-        {"motivation_goal": SKIP},
-        {"motivation_goal": SKIP},
-        L,
-        False,
-        (),
-        False,
-        id="skipped_optional_item_counts_as_least",
-    ),
+    row("higher_parent_weighs_more_than_the_average", HIGHISH, LOWISH, M, F),
+    row("higher_parent_weighs_more_in_either_role", LOWISH, HIGHISH, M, F),
+    row("higher_parent_alone_is_provisional", HIGHISH, None, M, T),
+    row("two_lowish_parents_stay_low", LOWISH, LOWISH, L, F),
+    # threshold.medium and threshold.high: one answer step either side.
+    row("just_below_medium_is_low", BELOW_MEDIUM, BELOW_MEDIUM, L, F),
+    row("just_over_medium_is_medium", AT_MEDIUM, AT_MEDIUM, M, F),
+    row("just_below_high_is_medium", BELOW_HIGH, BELOW_HIGH, M, F),
+    row("just_over_high_is_high", AT_HIGH, AT_HIGH, H, F),
+    # Free text is never classified; a skipped optional item counts as least conflict.
+    row("free_text_never_raises", FREE_TEXT, FREE_TEXT, L, F),
+    row("free_text_never_changes_a_provisional_level", None,
+        {**FREE_TEXT, "agreement_overall": "several"}, M, T),
+    row("skipped_optional_item_counts_as_least", {"motivation_goal": SKIP},
+        {"motivation_goal": SKIP}, L, F),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(("requester", "other", "level", "provisional", "flags", "separate"), TABLE)
@@ -457,8 +225,7 @@ def test_edge_rows_sit_one_step_either_side_of_the_thresholds() -> None:
 
 def test_higher_parent_lifts_the_level_above_what_the_average_gives() -> None:
     """The parent reporting more conflict weighs more: a plain average would say low."""
-    alone = {role: run(profile, None).score for role, profile in (("a", HIGHISH), ("b", LOWISH))}
-    average = (alone["a"] + alone["b"]) / 2
+    average = (run(HIGHISH, None).score + run(LOWISH, None).score) / 2
     assert level_for_score(average) == "low"
     assert run(HIGHISH, LOWISH).score > average
     assert run(HIGHISH, LOWISH).level == "medium"
@@ -527,16 +294,22 @@ def test_invalid_answers_raise_without_echoing_them(answers_by_parent: Any) -> N
 # --- properties ----------------------------------------------------------------------------
 
 
+def _choices_up_to(items: list[Item], top: int) -> st.SearchStrategy[dict[str, str]]:
+    return st.fixed_dictionaries(
+        {item.id: st.sampled_from([c.value for c in item.choices][: top + 1]) for item in items}
+    )
+
+
 def _parent_answers() -> st.SearchStrategy[dict[str, str]]:
-    scored = st.fixed_dictionaries(
-        {item.id: st.sampled_from([c.value for c in item.choices]) for item in SCORED_ITEMS}
-    )
-    random_safety = st.fixed_dictionaries(
-        {item.id: st.sampled_from([c.value for c in item.choices]) for item in SAFETY_ITEMS}
-    )
-    # Mostly no safety risk, so the conflict rules, not the safety rule, get exercised.
-    safety = st.one_of(st.just({i.id: LEAST[i.id] for i in SAFETY_ITEMS}), random_safety)
+    # A per-parent ceiling spreads examples over low, medium and high instead of mostly high;
+    # safety is often all "no", so the conflict rules, not the safety rule, get exercised.
+    scored = st.integers(0, 3).flatmap(lambda top: _choices_up_to(SCORED_ITEMS, top))
+    safety = st.one_of(st.just(_least(SAFETY_ITEMS)), _choices_up_to(SAFETY_ITEMS, 2))
     return st.builds(lambda a, b: {**a, **b}, scored, safety)
+
+
+def _least(items: list[Item]) -> dict[str, str]:
+    return {item.id: LEAST[item.id] for item in items}
 
 
 def _answers_by_parent(min_parents: int = 1) -> st.SearchStrategy[dict[str, dict[str, str]]]:
@@ -552,7 +325,8 @@ PROPERTY = settings(max_examples=300, deadline=None, database=None)
 def test_raising_any_answer_never_lowers_the_level(
     data: st.DataObject, both: dict[str, dict[str, str]]
 ) -> None:
-    """Monotone: one step toward more conflict or risk never lowers the level or drops a flag."""
+    """Monotone (product requirement): one step toward more conflict or risk never lowers the
+    level, the score, or drops a safety flag (domain brief; meklingsforskriften § 7)."""
     role = data.draw(st.sampled_from(sorted(both)))
     item = data.draw(st.sampled_from(CHOICE_ITEMS))
     values = [c.value for c in item.choices]
@@ -572,6 +346,7 @@ def test_raising_any_answer_never_lowers_the_level(
 def test_classification_does_not_depend_on_who_requested(
     both: dict[str, dict[str, str]],
 ) -> None:
+    """The rules look at "one parent" and "the other", never at who asked for mediation."""
     swapped = {"requester": both["other"], "other": both["requester"]}
     one, two = classify(Q, both), classify(Q, swapped)
     assert (one.level, one.score, one.safety_flags, one.rules_applied) == (
