@@ -10,7 +10,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class LegalRule:
     key: str
-    value: int
+    value: int | None
     unit: str
     source: str
     summary: str
@@ -23,6 +23,62 @@ _RULES = (
         "years",
         "ekteskapsloven § 26, barneloven § 51",
         "Parents separating with a common child under 16 must attend mediation.",
+    ),
+    LegalRule(
+        "basis_separation",
+        None,
+        "",
+        "ekteskapsloven § 26",
+        "Married parents need a certificate to apply for separation or divorce.",
+    ),
+    LegalRule(
+        "basis_cohabitation_breakup",
+        None,
+        "",
+        "barneloven § 51",
+        "Cohabiting parents need a certificate for extended child benefit.",
+    ),
+    LegalRule(
+        "basis_court",
+        None,
+        "",
+        "barneloven §§ 51, 56",
+        "Parents who consider a court case must attach a certificate to the writ.",
+    ),
+    LegalRule(
+        "basis_relocation",
+        None,
+        "",
+        "barneloven § 42a, § 51",
+        "A parent who wants to move with the child, when the other objects, must mediate.",
+    ),
+    LegalRule(
+        "basis_court_referral",
+        None,
+        "",
+        "barneloven § 61 første ledd nr. 2",
+        "The court may refer parents back to mediation; the mediator notes if no agreement.",
+    ),
+    LegalRule(
+        "basis_enforcement",
+        None,
+        "",
+        "barneloven § 65a",
+        "Mediation when enforcement of contact is sought; not where there is risk of violence.",
+    ),
+    LegalRule(
+        "exemption_cohabitants_abroad",
+        None,
+        "",
+        "meklingsforskriften § 7",
+        "Cohabitants where one or both live abroad have no duty to mediate.",
+    ),
+    LegalRule(
+        "exemption_other_parent_abroad",
+        None,
+        "",
+        "meklingsforskriften § 7",
+        "A parent who did not request mediation and lives abroad need not attend.",
     ),
     LegalRule(
         "court_child_age_limit",
@@ -93,4 +149,11 @@ RULES: dict[str, LegalRule] = {rule.key: rule for rule in _RULES}
 
 
 def rule_value(key: str) -> int:
-    return RULES[key].value
+    value = RULES[key].value
+    if value is None:
+        raise KeyError(f"Legal rule {key} has no number.")
+    return value
+
+
+def rule_source(key: str) -> str:
+    return RULES[key].source

@@ -12,27 +12,27 @@ REFERENCE_PATTERN = r"^MK-[0-9]{4}-[0-9]{6}$"
 class CaseType(models.TextChoices):
     """The six case types of the domain brief, each with its legal basis."""
 
-    SEPARATION = "separation", _("Separasjon / skilsmisse")  # ekteskapsloven § 26
-    COHABITATION_BREAKUP = "cohabitation_breakup", _("Samboerbrudd")  # barneloven § 51
-    COURT = "court", _("Før sak for retten")  # barneloven §§ 51, 56
-    RELOCATION = "relocation", _("Flytting")  # barneloven § 42a
-    COURT_REFERRAL = "court_referral", _("Tilbakesendt fra retten")  # bl. § 61 (1) nr. 2
-    ENFORCEMENT = "enforcement", _("Tvangsfullbyrdelse av samvær")  # barneloven § 65a
+    SEPARATION = "separation", _("Separation / divorce")  # ekteskapsloven § 26
+    COHABITATION_BREAKUP = "cohabitation_breakup", _("Cohabitants' break-up")  # barneloven § 51
+    COURT = "court", _("Before court")  # barneloven §§ 51, 56
+    RELOCATION = "relocation", _("Relocation")  # barneloven § 42a
+    COURT_REFERRAL = "court_referral", _("Referred back by the court")  # bl. § 61 (1) nr. 2
+    ENFORCEMENT = "enforcement", _("Enforcement of contact")  # barneloven § 65a
 
 
 COURT_CASE_TYPES = (CaseType.COURT_REFERRAL, CaseType.ENFORCEMENT)
 
 
 class CaseStatus(models.TextChoices):
-    REQUESTED = "requested", _("Begjært")
-    INTAKE = "intake", _("Kartlegging pågår")
-    READY = "ready", _("Klar for tildeling")
-    OFFERED = "offered", _("Tilbudt mekler")
-    ASSIGNED = "assigned", _("Tildelt")
-    SCHEDULED = "scheduled", _("Time avtalt")
-    IN_MEDIATION = "in_mediation", _("Mekling pågår")
-    CLOSED = "closed", _("Avsluttet")
-    WITHDRAWN = "withdrawn", _("Trukket")
+    REQUESTED = "requested", _("Requested")
+    INTAKE = "intake", _("Questionnaire in progress")
+    READY = "ready", _("Ready for assignment")
+    OFFERED = "offered", _("Offered to a mediator")
+    ASSIGNED = "assigned", _("Assigned")
+    SCHEDULED = "scheduled", _("Scheduled")
+    IN_MEDIATION = "in_mediation", _("In mediation")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class CaseReferenceCounter(models.Model):
@@ -73,7 +73,7 @@ class Case(models.Model):
     court_name = models.CharField(max_length=120, blank=True)
     court_deadline = models.DateField(null=True, blank=True)
     duty_required = models.BooleanField(null=True, help_text="Whether mediation is compulsory.")
-    duty_reasons = models.JSONField(default=list, blank=True)
+    duty_outcome = models.JSONField(default=dict, blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -113,8 +113,8 @@ class Parent(models.Model):
     """One of the two parents of a case. The national id is kept only as a keyed digest."""
 
     class Role(models.TextChoices):
-        REQUESTER = "requester", _("Begjærer")
-        OTHER = "other", _("Den andre forelderen")
+        REQUESTER = "requester", _("Requester")
+        OTHER = "other", _("Other parent")
 
     class Lang(models.TextChoices):
         NB = "nb", "Norsk bokmål"
@@ -208,9 +208,9 @@ class QuestionnaireResponse(models.Model):
 class ConflictLevel(models.TextChoices):
     """Konfliktnivå (000 §4.2)."""
 
-    LOW = "low", _("Lav")
-    MEDIUM = "medium", _("Middels")
-    HIGH = "high", _("Høy")
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
 
 
 class Classification(models.Model):
@@ -284,4 +284,4 @@ class AuditEvent(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise ValueError("Audit events are append-only.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)

@@ -12,11 +12,11 @@ OSLO_MUNICIPALITY = "0301"
 class Region(models.TextChoices):
     """Bufetat's five regions."""
 
-    OST = "ost", _("Øst")
-    SOR = "sor", _("Sør")
-    VEST = "vest", _("Vest")
-    MIDT = "midt", _("Midt-Norge")
-    NORD = "nord", _("Nord")
+    OST = "ost", _("East")
+    SOR = "sor", _("South")
+    VEST = "vest", _("West")
+    MIDT = "midt", _("Central Norway")
+    NORD = "nord", _("North")
 
 
 class Municipality(models.Model):
@@ -77,8 +77,8 @@ class Office(models.Model):
     """A family counselling office (familievernkontor), state-run or run by the church."""
 
     class Kind(models.TextChoices):
-        STATE = "state", _("Statlig")
-        CHURCH = "church", _("Kirkelig")
+        STATE = "state", _("State")
+        CHURCH = "church", _("Church")
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
@@ -167,9 +167,9 @@ class User(AbstractUser):
     """
 
     class Role(models.TextChoices):
-        OFFICE_STAFF = "office_staff", _("Kontorpersonale")
-        COORDINATOR = "coordinator", _("Regional koordinator")
-        EXTERNAL_MEDIATOR = "external_mediator", _("Ekstern mekler")
+        OFFICE_STAFF = "office_staff", _("Office staff")
+        COORDINATOR = "coordinator", _("Regional coordinator")
+        EXTERNAL_MEDIATOR = "external_mediator", _("External mediator")
         ADMIN = "admin", _("Administrator")
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICE_STAFF)
@@ -194,8 +194,8 @@ class Mediator(models.Model):
     """A mediator (mekler): an office employee or an external mediator approved by Bufetat."""
 
     class Kind(models.TextChoices):
-        OFFICE = "office", _("Ansatt ved kontor")
-        EXTERNAL = "external", _("Ekstern mekler")
+        OFFICE = "office", _("Office employee")
+        EXTERNAL = "external", _("External mediator")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     user = models.OneToOneField(

@@ -51,17 +51,14 @@ class Duty(models.Model):
     class Meta:
         ordering = ["due_at"]
         indexes = [
-            models.Index(
-                fields=["due_at"], condition=Q(status="pending"), name="duty_pending_due"
-            ),
-            models.Index(
-                fields=["claimed_at"], condition=Q(status="claimed"), name="duty_claimed"
-            ),
+            models.Index(fields=["due_at"], condition=Q(status="pending"), name="duty_pending_due"),
+            models.Index(fields=["claimed_at"], condition=Q(status="claimed"), name="duty_claimed"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "claimed", "done", "skipped", "failed",
-                                        "cancelled"]),
+                condition=Q(
+                    status__in=["pending", "claimed", "done", "skipped", "failed", "cancelled"]
+                ),
                 name="duty_status_known",
             ),
         ]

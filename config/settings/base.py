@@ -118,7 +118,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["mediators.access.IsStaffOrMediator"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.LimitedJSONParser"],
+    "DEFAULT_THROTTLE_RATES": {
+        "case_request": env("THROTTLE_CASE_REQUEST", default="20/hour"),
+        "intake": env("THROTTLE_INTAKE", default="120/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "mekling API",
@@ -183,6 +187,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Largest JSON body the API reads; a questionnaire with free text fits easily.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
 
 # Intake: how long a parent's private link lives.
 INTAKE_LINK_DAYS = env.int("INTAKE_LINK_DAYS", default=30)

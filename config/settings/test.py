@@ -19,3 +19,7 @@ STORAGES = {
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405
 SMS_BACKEND = "scheduling.notifications.LocmemSmsBackend"
 PUBLIC_BASE_URL = "https://mekling.test"
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"case_request": "1000/min", "intake": "1000/min"},
+}

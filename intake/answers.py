@@ -1,0 +1,105 @@
+"""A parent's answers: check them against the questionnaire, save drafts, submit once."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.api_errors import ApplicationError, Conflict
+from intake.audit import audit_record
+from intake.classification import FREE_TEXT, Questionnaire, load_questionnaire
+from intake.models import AuditEvent, Parent, QuestionnaireResponse
+from scheduling.duties import duty_schedule
+
+CURRENT_QUESTIONNAIRE = "v1"
+FREE_TEXT_MAX = 2000
+
+
+class AlreadySubmitted(Conflict):
+    code = "already_submitted"
+
+
+def questionnaire_for(response: QuestionnaireResponse | None) -> Questionnaire:
+    """The version a parent started on stays theirs, even after a new version ships."""
+    return load_questionnaire(response.questionnaire_version if response else CURRENT_QUESTIONNAIRE)
+
+
+def answers_errors(
+    questionnaire: Questionnaire, answers: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """Per item: unknown items, wrong types, values that are not among the choices."""
+    items = {item.id: item for item in questionnaire.items}
+    errors: dict[str, list[str]] = {}
+    for item_id, value in answers.items():
+        item = items.get(item_id)
+        if item is None:
+            errors[item_id] = ["Unknown question."]
+        elif value is None:
+            continue
+        elif not isinstance(value, str):
+            errors[item_id] = ["The answer must be text."]
+        elif item.kind == FREE_TEXT:
+            if len(value) > FREE_TEXT_MAX or "\x00" in value:
+                errors[item_id] = [f"At most {FREE_TEXT_MAX} characters, no control characters."]
+        elif value not in {choice.value for choice in item.choices}:
+            errors[item_id] = ["Not one of the choices."]
+    return errors
+
+
+def answers_missing(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[str]:
+    return [item.id for item in questionnaire.items if item.required and not answers.get(item.id)]
+
+
+def _locked_response(parent: Parent) -> QuestionnaireResponse:
+    response, _ = QuestionnaireResponse.objects.get_or_create(
+        parent=parent,
+        defaults={"questionnaire_version": load_questionnaire(CURRENT_QUESTIONNAIRE).version},
+    )
+    return QuestionnaireResponse.objects.select_for_update().get(pk=response.pk)
+
+
+def answers_save_draft(*, parent: Parent, answers: Mapping[str, Any]) -> QuestionnaireResponse:
+    """Merge partial answers into the draft; a null answer clears that item."""
+    with transaction.atomic():
+        response = _locked_response(parent)
+        if response.submitted_at:
+            raise AlreadySubmitted("These answers have been submitted and can no longer change.")
+        errors = answers_errors(questionnaire_for(response), answers)
+        if errors:
+            raise ApplicationError("Some answers are not valid.", fields=errors)
+        merged = {**response.answers, **answers}
+        response.answers = {key: value for key, value in merged.items() if value not in (None, "")}
+        response.save(update_fields=["answers", "updated_at"])
+    return response
+
+
+def answers_submit(*, parent: Parent) -> QuestionnaireResponse:
+    """Submit the draft for good; then (after commit) the case is classified again."""
+    with transaction.atomic():
+        response = _locked_response(parent)
+        if response.submitted_at:
+            raise AlreadySubmitted("These answers have already been submitted.")
+        missing = answers_missing(questionnaire_for(response), response.answers)
+        if missing:
+            raise ApplicationError(
+                "Some required questions are not answered yet.",
+                fields={item_id: ["This question must be answered."] for item_id in missing},
+            )
+        response.submitted_at = timezone.now()
+        response.save(update_fields=["submitted_at", "updated_at"])
+        case = parent.case
+        duty_schedule(
+            kind="classify",
+            key=f"classify:{case.pk}:{parent.pk}",
+            due_at=response.submitted_at,
+            case=case,
+            target_id=case.pk,
+            dispatch_now=True,
+        )
+        audit_record(
+            action=AuditEvent.Action.ANSWERS_SUBMITTED,
+            case_reference=case.reference,
+            detail={"parent_role": parent.role},
+        )
+    return response

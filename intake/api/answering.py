@@ -1,0 +1,101 @@
+"""A parent's own questionnaire, reached only through their private link.
+
+Every way a token can be wrong (unknown, tampered, expired, revoked) gets the same 404 body,
+and nothing in a response depends on the other parent.
+"""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.throttling import SettingsScopedRateThrottle
+from intake.answers import answers_save_draft, answers_submit, questionnaire_for
+from intake.classification import Questionnaire
+from intake.links import LinkInvalid, link_resolve
+from intake.models import IntakeLink, QuestionnaireResponse
+
+LINK_NOT_FOUND = (
+    "This link is not valid any more. Ask your family counselling office for a new one."
+)
+
+
+def _questionnaire_data(questionnaire: Questionnaire) -> dict[str, Any]:
+    return {
+        "version": questionnaire.version,
+        "title": questionnaire.title.as_dict(),
+        "items": [
+            {
+                "id": item.id,
+                "domain": item.domain,
+                "kind": item.kind,
+                "required": item.required,
+                "text": item.text.as_dict(),
+                "help": item.help.as_dict() if item.help else None,
+                "choices": [
+                    {"value": choice.value, "text": choice.text.as_dict()}
+                    for choice in item.choices
+                ],
+            }
+            for item in questionnaire.items
+        ],
+    }
+
+
+class IntakeBaseApi(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [SettingsScopedRateThrottle]
+    throttle_scope = "intake"
+
+    def link(self, token: str) -> IntakeLink:
+        try:
+            return link_resolve(token)
+        except LinkInvalid:
+            raise NotFound(LINK_NOT_FOUND) from None
+
+    def own_view(self, link: IntakeLink) -> Response:
+        parent = link.parent
+        response: QuestionnaireResponse | None = getattr(parent, "response", None)
+        return Response(
+            {
+                "reference": parent.case.reference,
+                "parent": {"given_name": parent.given_name, "language": parent.language},
+                "link_expires_at": link.expires_at,
+                "questionnaire": _questionnaire_data(questionnaire_for(response)),
+                "answers": response.answers if response else {},
+                "submitted_at": response.submitted_at if response else None,
+            }
+        )
+
+
+class IntakeApi(IntakeBaseApi):
+    class DraftSerializer(serializers.Serializer[dict[str, Any]]):
+        answers = serializers.DictField(
+            child=serializers.CharField(allow_null=True, allow_blank=True)
+        )
+
+    @extend_schema(responses={200: None})
+    def get(self, request: Request, token: str) -> Response:
+        return self.own_view(self.link(token))
+
+    @extend_schema(request=DraftSerializer, responses={200: None})
+    def put(self, request: Request, token: str) -> Response:
+        link = self.link(token)
+        data = self.DraftSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answers_save_draft(parent=link.parent, answers=data.validated_data["answers"])
+        return self.own_view(self.link(token))
+
+
+class IntakeSubmitApi(IntakeBaseApi):
+    @extend_schema(request=None, responses={200: None})
+    def post(self, request: Request, token: str) -> Response:
+        link = self.link(token)
+        answers_submit(parent=link.parent)
+        return self.own_view(self.link(token))

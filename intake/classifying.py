@@ -1,0 +1,73 @@
+"""Writes of the case's conflict classification: recompute from answers, staff override."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.api_errors import ApplicationError, Conflict
+from intake.audit import audit_record
+from intake.classification import classify, load_questionnaire
+from intake.models import AuditEvent, Case, CaseStatus, Classification, ConflictLevel
+
+
+def classification_recompute(*, case: Case) -> Classification | None:
+    """Classify from every submitted answer set: provisional with one, final with both."""
+    responses = [
+        parent.response
+        for parent in case.parents.select_related("response")
+        if hasattr(parent, "response") and parent.response.submitted_at
+    ]
+    if not responses:
+        return None
+    version = responses[0].questionnaire_version
+    result = classify(
+        load_questionnaire(version),
+        {response.parent.role: response.answers for response in responses},
+    )
+    with transaction.atomic():
+        classification, _ = Classification.objects.select_for_update().update_or_create(
+            case=case,
+            defaults={
+                "level": result.level,
+                "provisional": result.provisional,
+                "score": result.score,
+                "reasons": [reason.as_dict() for reason in result.reasons],
+                "safety_flags": list(result.safety_flags),
+                "separate_meetings_recommended": result.separate_meetings_recommended,
+                "rules_version": result.rules_version,
+                "questionnaire_version": result.questionnaire_version,
+                "computed_at": timezone.now(),
+            },
+        )
+        if not result.provisional and case.status == CaseStatus.INTAKE:
+            Case.objects.filter(pk=case.pk).update(status=CaseStatus.READY)
+    return classification
+
+
+def classification_override(
+    *, case: Case, level: str, reason: str, actor: Any, remote_addr: str | None = None
+) -> Classification:
+    """Staff set the level by hand; the computed level and who overrode it stay visible."""
+    if level not in ConflictLevel.values:
+        raise ApplicationError("Unknown level.", fields={"level": ["Use low, medium or high."]})
+    if not reason.strip():
+        raise ApplicationError("A reason is required.", fields={"reason": ["Required."]})
+    with transaction.atomic():
+        classification = Classification.objects.select_for_update().filter(case=case).first()
+        if classification is None:
+            raise Conflict("No parent has submitted answers yet, so there is nothing to override.")
+        previous = classification.effective_level
+        classification.override_level = level
+        classification.override_reason = reason.strip()
+        classification.overridden_by = actor
+        classification.overridden_at = timezone.now()
+        classification.save()
+        audit_record(
+            action=AuditEvent.Action.CLASSIFICATION_OVERRIDDEN,
+            case_reference=case.reference,
+            actor=actor,
+            remote_addr=remote_addr,
+            detail={"from": previous, "to": level},
+        )
+    return classification

@@ -1,0 +1,88 @@
+"""Helpers for intake API tests: a valid request body, and running after-commit work inline."""
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from config.celery import app as celery_app
+from intake.classification import load_questionnaire
+
+TOKEN_IN_LINK = re.compile(r"https://mekling\.test/intake/([^/\s]+)/")
+
+
+def least_conflict_answers() -> dict[str, str]:
+    questionnaire = load_questionnaire("v1")
+    return {item.id: item.choices[0].value for item in questionnaire.items if item.choices}
+
+
+def request_body(**overrides: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    body: dict[str, Any] = {
+        "case_type": "separation",
+        "municipality": "4601",
+        "parents": [
+            {
+                "role": "requester",
+                "given_name": "Testa",
+                "family_name": "Syntetisk",
+                "email": "requester@test.example",
+                "phone": "+47 412 34 567",
+                "language": "nb",
+            },
+            {
+                "role": "other",
+                "given_name": "Testo",
+                "family_name": "Oppdiktet",
+                "email": "other@test.example",
+                "language": "en",
+            },
+        ],
+        "children": [{"birth_date": (today - timedelta(days=6 * 365)).isoformat()}],
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def eager_celery() -> Iterator[None]:
+    """Tasks run inline when enqueued: these tests are about intake, not the broker."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = False
+        celery_app.conf.task_eager_propagates = False
+
+
+@pytest.fixture
+def call(
+    api_client: APIClient, django_capture_on_commit_callbacks: Any, eager_celery: None
+) -> Callable[..., Any]:
+    """Make an API call and run what it left for after commit, as in production."""
+
+    def _call(method: str, path: str, data: Any = None, **extra: Any) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return getattr(api_client, method)(path, data, format="json", **extra)
+
+    return _call
+
+
+def tokens_by_recipient() -> dict[str, str]:
+    found = {}
+    for message in mail.outbox:
+        match = TOKEN_IN_LINK.search(str(message.body))
+        if match:
+            found[message.to[0]] = match.group(1)
+    return found
+
+
+@pytest.fixture
+def today() -> date:
+    return timezone.localdate()
