@@ -174,3 +174,52 @@ def test_staff_resend_gives_a_new_link_and_the_old_one_stops(
     assert new != old
     assert call("get", f"/api/v1/intake/{old}/").status_code == 404
     assert call("get", f"/api/v1/intake/{new}/").status_code == 200
+
+
+def test_short_move_notice_is_accepted_but_flagged(
+    call: Callable[..., Any], national_offices: None
+) -> None:
+    """barneloven § 42a: 3 months' notice; a shorter one is accepted and flagged for staff."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    body = request_body(
+        case_type="relocation",
+        relocation={
+            "planned_move_date": (today + timedelta(days=40)).isoformat(),
+            "notice_given_on": (today - timedelta(days=5)).isoformat(),
+        },
+    )
+    response = call("post", "/api/v1/cases/", body)
+    assert response.status_code == 201
+    assert response.json()["duty"]["flags"] == ["short_move_notice"]
+    case = Case.objects.get(reference=response.json()["reference"])
+    assert case.planned_move_date == today + timedelta(days=40)
+
+
+def test_free_choice_of_office_is_recorded_beside_the_catchment_office(
+    call: Callable[..., Any], national_offices: None
+) -> None:
+    """002 §4.2: parents choose their office freely; the catchment office stays the default."""
+    body = request_body(municipality="0301", district="Grorud", preferred_office="christiania")
+    created = call("post", "/api/v1/cases/", body).json()
+    assert created["catchment_office"]["code"] == "oslo-nord"
+    assert created["chosen_office"]["code"] == "christiania"
+    assert created["office"]["code"] == "christiania"
+
+
+def test_case_requests_are_throttled(
+    call: Callable[..., Any], national_offices: None, settings: Any
+) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"case_request": "2/min", "intake": "1000/min"},
+    }
+    codes = [call("post", "/api/v1/cases/", request_body()).status_code for _ in range(3)]
+    assert codes == [201, 201, 429]
+    cache.clear()
