@@ -15,7 +15,10 @@ class Schedule:
     every_seconds: int
 
 
-SCHEDULES = (Schedule(name="heartbeat", task="scheduling.heartbeat", every_seconds=15),)
+SCHEDULES = (
+    Schedule(name="heartbeat", task="scheduling.heartbeat", every_seconds=15),
+    Schedule(name="sweep-duties", task="scheduling.sweep_duties", every_seconds=60),
+)
 
 
 @transaction.atomic
