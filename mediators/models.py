@@ -1,6 +1,8 @@
 """Offices (familievernkontor), their locations and catchment, mediators and user accounts."""
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -160,6 +162,19 @@ class Catchment(models.Model):
         return f"{self.municipality_id}/{self.district or '-'} → {self.office.code}"
 
 
+class MeklingUserManager(UserManager["User"]):
+    def create_superuser(
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
+        **extra_fields: Any,
+    ) -> "User":
+        # A superuser is an admin by role too, so the role constraint holds for createsuperuser.
+        extra_fields.setdefault("role", User.Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person who logs in: office staff, a regional coordinator, a mediator, or an admin.
 
@@ -178,6 +193,8 @@ class User(AbstractUser):
     )
     region = models.CharField(max_length=10, choices=Region.choices, blank=True)
     preferred_language = models.CharField(max_length=2, default="nb")
+
+    objects = MeklingUserManager()
 
     class Meta:
         constraints = [

@@ -23,4 +23,6 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+# No default: the console backend would print phone numbers and private links to the log.
+SMS_BACKEND = env("SMS_BACKEND")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="mekling@familievern.example")
