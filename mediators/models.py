@@ -1,6 +1,6 @@
 """Offices (familievernkontor), their locations and catchment, mediators and user accounts."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -194,7 +194,7 @@ class User(AbstractUser):
     region = models.CharField(max_length=10, choices=Region.choices, blank=True)
     preferred_language = models.CharField(max_length=2, default="nb")
 
-    objects = MeklingUserManager()
+    objects: ClassVar[MeklingUserManager] = MeklingUserManager()
 
     class Meta:
         constraints = [
