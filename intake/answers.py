@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from config.api_errors import ApplicationError, Conflict
 from intake.audit import audit_record
-from intake.classification import FREE_TEXT, Questionnaire, load_questionnaire
 from intake.models import AuditEvent, Parent, QuestionnaireResponse
+from intake.questionnaire import FREE_TEXT, Questionnaire, load_questionnaire
 from scheduling.duties import duty_schedule
 
 CURRENT_QUESTIONNAIRE = "v1"

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from config.api_errors import ApplicationError, Conflict
 from intake.audit import audit_record
-from intake.classification import classify, load_questionnaire
+from intake.classification import classify
 from intake.models import AuditEvent, Case, CaseStatus, Classification, ConflictLevel
+from intake.questionnaire import load_questionnaire
 
 
 def classification_recompute(*, case: Case) -> Classification | None:

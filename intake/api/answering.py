@@ -16,9 +16,9 @@ from rest_framework.views import APIView
 
 from config.throttling import SettingsScopedRateThrottle
 from intake.answers import answers_save_draft, answers_submit, questionnaire_for
-from intake.classification import Questionnaire
 from intake.links import LinkInvalid, link_resolve
 from intake.models import IntakeLink, QuestionnaireResponse
+from intake.questionnaire import Questionnaire
 
 LINK_NOT_FOUND = (
     "This link is not valid any more. Ask your family counselling office for a new one."

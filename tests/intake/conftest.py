@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
-from intake.classification import load_questionnaire
+from intake.questionnaire import load_questionnaire
 
 TOKEN_IN_LINK = re.compile(r"https://mekling\.test/intake/([^/\s]+)/")
 

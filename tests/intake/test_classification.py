@@ -19,13 +19,15 @@ from hypothesis import strategies as st
 from intake.classification import (
     LEVELS,
     PARENT_ROLES,
-    REQUIRED_DOMAINS,
     RULES,
-    SAFETY_DOMAIN,
     Classification,
-    Item,
     classify,
     level_for_score,
+)
+from intake.questionnaire import (
+    REQUIRED_DOMAINS,
+    SAFETY_DOMAIN,
+    Item,
     load_questionnaire,
     parse_questionnaire,
 )
