@@ -7,6 +7,7 @@ from config.health import HealthApi
 api_v1: list[URLPattern | URLResolver] = [
     path("health/", HealthApi.as_view(), name="health"),
     path("", include("intake.urls")),
+    path("", include("mediators.urls")),
 ]
 
 urlpatterns = [

@@ -260,6 +260,7 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         CASE_REQUESTED = "case_requested"
         CASE_READ = "case_read"
+        CASE_ASSIGNED = "case_assigned"
         ANSWERS_READ = "answers_read"
         CLASSIFICATION_OVERRIDDEN = "classification_overridden"
         LINK_RESENT = "link_resent"

@@ -54,7 +54,24 @@ def cases_visible_to(user: User, cases: QuerySet[Any]) -> QuerySet[Any]:
             Q(chosen_office_id=user.office_id)
             | Q(chosen_office__isnull=True, catchment_office_id=user.office_id)
         )
+    if is_external_mediator(user):
+        mediator_id = user.mediator.pk
+        return cases.filter(
+            Q(pk__in=_offered_case_ids(mediator_id)) | Q(pk__in=_assigned_case_ids(mediator_id))
+        )
     return cases.none()
+
+
+def _offered_case_ids(mediator_id: int) -> QuerySet[Any]:
+    from mediators.models import Offer
+
+    return Offer.objects.filter(mediator_id=mediator_id).values("case_id")
+
+
+def _assigned_case_ids(mediator_id: int) -> QuerySet[Any]:
+    from mediators.models import Assignment
+
+    return Assignment.objects.filter(mediator_id=mediator_id).values("case_id")
 
 
 class IsStaff(BasePermission):

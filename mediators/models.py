@@ -266,3 +266,113 @@ class Mediator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+
+class ConflictDeclaration(models.Model):
+    """A party a mediator must not mediate for (inhabilitet): by national id, or name + birth date.
+
+    The national id is kept only as the same keyed digest the intake uses.
+    """
+
+    mediator = models.ForeignKey(Mediator, on_delete=models.CASCADE, related_name="conflicts")
+    national_id_digest = models.CharField(max_length=64, blank=True)
+    given_name = models.CharField(max_length=80, blank=True)
+    family_name = models.CharField(max_length=80, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(national_id_digest__regex=r"^[0-9a-f]{64}$")
+                | Q(national_id_digest="", birth_date__isnull=False) & ~Q(family_name=""),
+                name="conflict_declaration_identifies_a_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"conflict declared by mediator {self.mediator_id}"
+
+
+class Placement(models.Model):
+    """What an assignment and an offer share: a case, a mediator, where, and why."""
+
+    class Method(models.TextChoices):
+        MANUAL = "manual", _("Chosen by staff")
+        SUGGESTED = "suggested", _("Top suggestion")
+        BATCH = "batch", _("Batch optimiser")
+        OFFER_ACCEPTED = "offer_accepted", _("Offer accepted")
+
+    case = models.ForeignKey("intake.Case", on_delete=models.CASCADE, related_name="%(class)ss")
+    mediator = models.ForeignKey(Mediator, on_delete=models.PROTECT, related_name="%(class)ss")
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Where they meet; empty when the mediation is held by video or phone.",
+    )
+    remote = models.BooleanField(default=False, help_text="By video or phone.")
+    hours = models.DecimalField(max_digits=4, decimal_places=2, help_text="Weekly load it takes.")
+    method = models.CharField(max_length=16, choices=Method.choices)
+    chosen_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reasons = models.JSONField(default=list, blank=True)
+    journey_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
+class Assignment(Placement):
+    """A case placed with a mediator: who or what chose it, and why (the reasons)."""
+
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(Placement.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_one_active_per_case",
+            ),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="assignment_hours_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.mediator_id}"
+
+
+class Offer(Placement):
+    """A case offered to an external mediator, who must accept or decline by the deadline."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    deadline = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta(Placement.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="pending"), name="offer_one_pending_per_case"
+            ),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="offer_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(deadline__gt=models.F("created_at")), name="offer_deadline_later"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"offer {self.pk}: {self.case_id} → {self.mediator_id} ({self.status})"

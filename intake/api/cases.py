@@ -18,7 +18,7 @@ from intake.classifying import classification_override
 from intake.models import AuditEvent, CaseStatus, CaseType, ConflictLevel
 from intake.selectors import case_get_for_user, cases_for_user
 from intake.services import case_request, parent_link_resend
-from mediators.access import IsStaff
+from mediators.access import IsStaff, IsStaffOrMediator
 from mediators.selectors import CatchmentError
 
 
@@ -72,7 +72,9 @@ class CasesApi(APIView):
 
 
 class CaseDetailApi(APIView):
-    permission_classes = [IsStaff]
+    """Staff of the case's office, and an external mediator it was offered or assigned to."""
+
+    permission_classes = [IsStaffOrMediator]
 
     @extend_schema(responses={200: CaseDetailOutput})
     def get(self, request: Request, reference: str) -> Response:

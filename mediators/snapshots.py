@@ -1,0 +1,114 @@
+"""Database rows → the assignment core's plain inputs (CaseNeed, MediatorSlot). Reads only."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from intake.models import Case, Parent
+from mediators.assignment import CaseNeed, LocationRef, MediatorSlot, Place, party_keys
+from mediators.models import Assignment, ConflictDeclaration, Mediator, Offer
+
+
+def _parent_keys(parent: Parent) -> frozenset[str]:
+    return party_keys(
+        national_id_digest=parent.national_id_digest,
+        given_name=parent.given_name,
+        family_name=parent.family_name,
+        birth_date=parent.birth_date,
+    )
+
+
+def case_need(case: Case) -> CaseNeed:
+    """What a case needs of a mediator. `case` should come with parents and classification."""
+    parents = list(case.parents.all())
+    classification = getattr(case, "classification", None)
+    previous = case.assignments.filter(ended_at__isnull=False).order_by("-ended_at").first()
+    return CaseNeed(
+        case_id=case.pk,
+        reference=case.reference,
+        office_id=case.office.pk,
+        home=Place(case.municipality.latitude, case.municipality.longitude),
+        case_type=case.case_type,
+        level=classification.effective_level if classification else "medium",
+        safety=bool(
+            classification
+            and (classification.safety_flags or classification.separate_meetings_recommended)
+        ),
+        languages=frozenset(p.language for p in parents if p.interpreter_language_id is None),
+        interpreter=any(p.interpreter_language_id for p in parents),
+        parties=frozenset(key for parent in parents for key in _parent_keys(parent)),
+        requested_on=timezone.localdate(case.requested_at),
+        move_date=case.planned_move_date,
+        court_deadline=case.court_deadline,
+        previous_mediator_id=previous.mediator_id if previous else None,
+        remote_ok=any(p.lives_abroad for p in parents),
+    )
+
+
+def mediator_loads(mediator_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
+    """Hours each mediator has committed: active assignments plus offers awaiting an answer."""
+    loads: dict[int, Decimal] = defaultdict(Decimal)
+    assignments = Assignment.objects.filter(ended_at__isnull=True)
+    offers = Offer.objects.filter(status=Offer.Status.PENDING)
+    if mediator_ids is not None:
+        ids = list(mediator_ids)
+        assignments, offers = (
+            assignments.filter(mediator_id__in=ids),
+            offers.filter(mediator_id__in=ids),
+        )
+    for rows in (assignments, offers):
+        for mediator_id, hours in (
+            rows.values("mediator_id").annotate(h=Sum("hours")).values_list("mediator_id", "h")
+        ):
+            loads[mediator_id] += hours or Decimal(0)
+    return loads
+
+
+def mediator_slots(
+    *, office_ids: Iterable[int] | None = None, mediator_ids: Iterable[int] | None = None
+) -> list[MediatorSlot]:
+    """Mediators who could take cases of these offices (theirs, and all externals), or these."""
+    mediators = Mediator.objects.prefetch_related("locations", "languages").order_by("pk")
+    if office_ids is not None:
+        mediators = mediators.filter(office_id__in=list(office_ids)) | mediators.filter(
+            kind="external"
+        )
+    if mediator_ids is not None:
+        mediators = mediators.filter(pk__in=list(mediator_ids))
+    mediators = mediators.annotate(last_assigned=Max("assignments__created_at"))
+    loads = mediator_loads()
+    conflicts: dict[int, set[str]] = defaultdict(set)
+    for declaration in ConflictDeclaration.objects.all():
+        conflicts[declaration.mediator_id] |= party_keys(
+            national_id_digest=declaration.national_id_digest,
+            given_name=declaration.given_name,
+            family_name=declaration.family_name,
+            birth_date=declaration.birth_date,
+        )
+    return [
+        MediatorSlot(
+            mediator_id=mediator.pk,
+            name=str(mediator),
+            kind=mediator.kind,
+            office_id=mediator.office_id or 0,
+            locations=tuple(
+                LocationRef(loc.pk, loc.office_id, loc.name, Place(loc.latitude, loc.longitude))
+                for loc in mediator.locations.all()
+            ),
+            high_conflict=mediator.high_conflict,
+            child_talk=mediator.child_talk,
+            court_referral=mediator.court_referral,
+            separate_meetings=mediator.separate_meetings,
+            languages=frozenset(language.code for language in mediator.languages.all()),
+            capacity_hours=float(mediator.weekly_capacity_hours),
+            load_hours=float(loads.get(mediator.pk, 0)),
+            active=mediator.active,
+            approved_until=mediator.approved_until,
+            declared_parties=frozenset(conflicts[mediator.pk]),
+            last_assigned_at=mediator.last_assigned,
+        )
+        for mediator in mediators.distinct()
+    ]
