@@ -1,8 +1,9 @@
 """Conflict level from the pre-mediation questionnaire (konfliktnivå, seed 000 §4.2).
 
 Pure and standard-library only (the questionnaire itself is intake/questionnaire.py), so it
-can be tested without Django and shown to staff as a table (docs/classification-rules.md). Nothing here logs, prints or stores answers, and no
-error message quotes an answer value: the answers are the most sensitive data in the service.
+can be tested without Django and shown to staff as a table (docs/classification-rules.md).
+Nothing here logs, prints or stores answers, and no error message quotes an answer value: the
+answers are the most sensitive data in the service.
 """
 
 from __future__ import annotations

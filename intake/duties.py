@@ -5,15 +5,9 @@ from django.conf import settings
 from intake.classifying import classification_recompute
 from intake.links import link_url
 from intake.models import Case, IntakeLink, Parent
-from scheduling.duties import DutySkipped, duty_handler
+from scheduling.duties import DutySkipped, duty_handler, duty_target
 from scheduling.models import Duty
 from scheduling.notifications import notify
-
-
-def _target(duty: Duty) -> int:
-    if duty.target_id is None:
-        raise DutySkipped("no target")
-    return duty.target_id
 
 
 def _send(template: str, parent: Parent, link: IntakeLink) -> None:
@@ -33,7 +27,7 @@ def _send(template: str, parent: Parent, link: IntakeLink) -> None:
 
 @duty_handler("intake_link")
 def send_intake_link(duty: Duty) -> str:
-    link = IntakeLink.objects.select_related("parent__case").filter(pk=_target(duty)).first()
+    link = IntakeLink.objects.select_related("parent__case").filter(pk=duty_target(duty)).first()
     if link is None or link.revoked_at is not None:
         raise DutySkipped("link revoked")
     _send("intake_link", link.parent, link)
@@ -43,7 +37,7 @@ def send_intake_link(duty: Duty) -> str:
 
 @duty_handler("intake_reminder")
 def send_intake_reminder(duty: Duty) -> str:
-    parent = Parent.objects.select_related("case", "response").filter(pk=_target(duty)).first()
+    parent = Parent.objects.select_related("case", "response").filter(pk=duty_target(duty)).first()
     if parent is None:
         raise DutySkipped("parent gone")
     if hasattr(parent, "response") and parent.response.submitted_at:
@@ -57,7 +51,7 @@ def send_intake_reminder(duty: Duty) -> str:
 
 @duty_handler("classify")
 def classify_case(duty: Duty) -> str:
-    case = Case.objects.filter(pk=_target(duty)).first()
+    case = Case.objects.filter(pk=duty_target(duty)).first()
     if case is None:
         raise DutySkipped("case gone")
     classification = classification_recompute(case=case)

@@ -25,6 +25,7 @@ from mediators.assignment import (
     suggest,
 )
 from mediators.models import Assignment, Mediator, Offer
+from mediators.offers import offer_duties_schedule
 from mediators.snapshots import case_need, mediator_loads, mediator_slots
 
 CAPACITY_RULE = "capacity.full"
@@ -86,7 +87,8 @@ def case_place(
     if excluded or cost is None:
         raise ApplicationError("This mediator cannot take the case.", fields={"mediator": texts})
     hours = Decimal(str(case_hours(need)))
-    with transaction.atomic(durable=True):
+    # Not durable: the offer engine calls this from inside a duty's transaction.
+    with transaction.atomic():
         locked_case = Case.objects.select_for_update().get(pk=case.pk)
         if (
             locked_case.status not in ASSIGNABLE
@@ -116,6 +118,7 @@ def case_place(
             offer = Offer.objects.create(
                 deadline=timezone.now() + offer_deadline(case=locked_case, today=today), **common
             )
+            offer_duties_schedule(offer=offer)
             placement = PlacementResult(assignment=None, offer=offer)
             locked_case.status = CaseStatus.OFFERED
         else:

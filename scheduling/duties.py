@@ -40,6 +40,13 @@ class DutySkipped(Exception):
     """The duty no longer applies (e.g. the parent already submitted); nothing is sent."""
 
 
+def duty_target(duty: Duty) -> int:
+    """The id of the row a duty acts on; a duty without one no longer applies."""
+    if duty.target_id is None:
+        raise DutySkipped("no target")
+    return duty.target_id
+
+
 class TransientDutyError(Exception):
     """A retryable failure (mail server down); the task retries with backoff."""
 

@@ -1,8 +1,10 @@
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
+from config.celery import app as celery_app
 from mediators.demo import demo_offices_load
 
 
@@ -15,3 +17,15 @@ def api_client() -> APIClient:
 def national_offices(db: Any) -> None:
     """The demo set's 41 offices, locations and catchment (no mediators)."""
     demo_offices_load()
+
+
+@pytest.fixture
+def eager_celery() -> Iterator[None]:
+    """Tasks run inline when enqueued: these tests are about intake, not the broker."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = False
+        celery_app.conf.task_eager_propagates = False

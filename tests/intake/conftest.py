@@ -1,7 +1,7 @@
 """Helpers for intake API tests: a valid request body, and running after-commit work inline."""
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -10,7 +10,6 @@ from django.core import mail
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from config.celery import app as celery_app
 from intake.questionnaire import load_questionnaire
 
 TOKEN_IN_LINK = re.compile(r"https://mekling\.test/intake/([^/\s]+)/")
@@ -47,18 +46,6 @@ def request_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
-
-
-@pytest.fixture
-def eager_celery() -> Iterator[None]:
-    """Tasks run inline when enqueued: these tests are about intake, not the broker."""
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = False
-        celery_app.conf.task_eager_propagates = False
 
 
 @pytest.fixture

@@ -1,0 +1,92 @@
+"""An external mediator's offers: the inbox, accept, decline. Others see none of them (404)."""
+
+from typing import Any, cast
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from intake.api.cases import client_addr
+from mediators.access import is_external_mediator
+from mediators.models import Offer, User
+from mediators.offers import offer_accept, offer_decline
+
+
+class IsExternalMediator(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_external_mediator(request.user)
+
+
+def own_offer(user: User, offer_id: int) -> Offer:
+    offer = Offer.objects.select_related("case").filter(pk=offer_id, mediator__user=user).first()
+    if offer is None:
+        raise Http404
+    return offer
+
+
+class OfferOutput(serializers.ModelSerializer[Offer]):
+    reference = serializers.CharField(source="case.reference")
+    case_type = serializers.CharField(source="case.case_type")
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "reference",
+            "case_type",
+            "status",
+            "deadline",
+            "location",
+            "remote",
+            "hours",
+            "journey_minutes",
+            "reasons",
+            "created_at",
+            "responded_at",
+        ]
+
+
+class OffersApi(APIView):
+    permission_classes = [IsExternalMediator]
+
+    @extend_schema(responses={200: OfferOutput(many=True)})
+    def get(self, request: Request) -> Response:
+        user = cast(User, request.user)
+        offers = Offer.objects.filter(mediator__user=user).select_related("case")
+        return Response(OfferOutput(offers.order_by("deadline")[:200], many=True).data)
+
+
+class OfferAcceptApi(APIView):
+    permission_classes = [IsExternalMediator]
+
+    @extend_schema(request=None, responses={200: OfferOutput})
+    def post(self, request: Request, offer_id: int) -> Response:
+        offer = own_offer(cast(User, request.user), offer_id)
+        offer_accept(offer=offer, actor=request.user, remote_addr=client_addr(request))
+        offer.refresh_from_db()
+        return Response(OfferOutput(offer).data)
+
+
+class OfferDeclineApi(APIView):
+    permission_classes = [IsExternalMediator]
+
+    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+        reason = serializers.CharField(max_length=500)
+
+    @extend_schema(request=InputSerializer, responses={200: OfferOutput})
+    def post(self, request: Request, offer_id: int) -> Response:
+        offer = own_offer(cast(User, request.user), offer_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offer_decline(
+            offer=offer,
+            reason=data.validated_data["reason"],
+            actor=request.user,
+            remote_addr=client_addr(request),
+        )
+        offer.refresh_from_db()
+        return Response(OfferOutput(offer).data, status=status.HTTP_200_OK)
