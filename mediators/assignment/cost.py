@@ -1,0 +1,229 @@
+"""The cost of placing a case with a mediator, part by part, with reasons staff can read.
+
+Parts (weights `cost.*` in the rules table; 1 point ≈ 1 minute of one-way journey):
+- journey: minutes to the mediator's nearest location (0 when remote), or `cost.remote`;
+- expected wait: days to the earliest free hour × (1 + urgency), so urgent cases go to open
+  calendars (the 3-week offer guidance);
+- load balance: utilisation after adding the case, squared;
+- continuity: a bonus when the family met this mediator before;
+- external: a small preference for the office's own employees.
+In a batch, each mediator also carries a convex congestion cost of the hours the batch adds
+(`congestion`), because each further case waits longer and fills the calendar.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+from mediators.assignment.eligibility import (
+    case_hours,
+    is_eligible,
+    language_names,
+    needs_court_competence,
+    needs_high_conflict,
+    required_languages,
+    travel,
+)
+from mediators.assignment.rules import number
+from mediators.assignment.types import CaseNeed, Cost, MediatorSlot, Reason
+from mediators.assignment.urgency import urgency
+
+MIN_CAPACITY = 0.5  # a capacity of 0 is treated as half an hour to keep ratios finite
+
+
+def earliest_free(*, mediator: MediatorSlot, today: date, load: float | None = None) -> date:
+    """today + max(lead, ceil(7 × load / capacity)) days (`wait.*`): committed hours fill the
+    calendar evenly at `capacity` hours a week, so a mediator at 50% waits half a week."""
+    load = mediator.load_hours if load is None else load
+    capacity = max(mediator.capacity_hours, MIN_CAPACITY)
+    days = math.ceil(number("wait.week_days") * load / capacity - 1e-9)
+    return today + timedelta(days=max(int(number("wait.lead_days")), days))
+
+
+def unassigned_cost(*, case: CaseNeed, today: date) -> float:
+    """The cost of leaving the case unassigned: base + weight × urgency (`cost.unassigned_*`)."""
+    return number("cost.unassigned_base") + number("cost.unassigned_urgency") * urgency(
+        case=case, today=today
+    )
+
+
+def congestion_marginal(*, mediator: MediatorSlot, k: int) -> float:
+    """Cost per hour of the k-th batch hour (k = 0, 1, ...) given to this mediator.
+
+    The k-th hour pushes every later case's first meeting by 7 / capacity days (weight
+    `cost.wait`) and raises utilisation (`cost.balance`); increasing in k, so convex.
+    """
+    capacity = max(mediator.capacity_hours, MIN_CAPACITY)
+    load = mediator.load_hours
+    wait = number("cost.wait") * number("wait.week_days") * k / capacity
+    balance = number("cost.balance") * (
+        ((load + k + 1) / capacity) ** 2 - ((load + 1) / capacity) ** 2
+    )
+    return wait + balance
+
+
+def congestion(*, mediator: MediatorSlot, hours: float) -> float:
+    """The convex, piecewise-linear congestion cost of `hours` added in one batch."""
+    total, k = 0.0, 0
+    while hours > k:
+        total += congestion_marginal(mediator=mediator, k=k) * min(1.0, hours - k)
+        k += 1
+    return total
+
+
+def _text(nb: str, en: str) -> dict[str, str]:
+    return {"nb": nb, "en": en}
+
+
+def _reasons(
+    case: CaseNeed, mediator: MediatorSlot, cost: Cost, utilisation: float
+) -> list[Reason]:
+    reasons = []
+    limit = int(number("travel.max_journey"))
+    place = ""
+    for loc in mediator.locations:
+        if loc.location_id == cost.location_id:
+            place = loc.name
+    if cost.is_remote:
+        reasons.append(
+            Reason(
+                "travel.remote",
+                _text(
+                    f"Video/telefon: reisen til {place} (ca. {cost.journey_minutes} min) er over "
+                    f"veiledende {limit} min, og foreldrene har godtatt det.",
+                    f"Video/phone: the journey to {place} (about {cost.journey_minutes} min) "
+                    f"exceeds the {limit} min guidance and the parents accept it.",
+                ),
+            )
+        )
+    else:
+        reasons.append(
+            Reason(
+                "travel.max_journey",
+                _text(
+                    f"Reisetid ca. {cost.journey_minutes} min til {place}.",
+                    f"Journey about {cost.journey_minutes} min to {place}.",
+                ),
+            )
+        )
+    reasons.append(
+        Reason(
+            "cost.wait",
+            _text(
+                f"Første ledige time ca. {cost.earliest_free.isoformat()}.",
+                f"Earliest free about {cost.earliest_free.isoformat()}.",
+            ),
+        )
+    )
+    pct = round(utilisation * 100)
+    reasons.append(
+        Reason(
+            "cost.balance",
+            _text(
+                f"Belastning etter saken: {pct} % av {mediator.capacity_hours:g} t/uke.",
+                f"Load after this case: {pct}% of {mediator.capacity_hours:g} h/week.",
+            ),
+        )
+    )
+    if needs_high_conflict(case):
+        reasons.append(
+            Reason(
+                "competence.high_conflict",
+                _text(
+                    "Har kompetanse på høy konflikt og kan holde separate møter.",
+                    "High-conflict competence; can hold separate meetings.",
+                ),
+            )
+        )
+    if needs_court_competence(case):
+        reasons.append(
+            Reason(
+                "competence.court_referral",
+                _text(
+                    "Har kompetanse på saker fra retten og tvangsfullbyrdelse.",
+                    "Competence in court referral and enforcement cases.",
+                ),
+            )
+        )
+    nb, en = language_names(required_languages(case))
+    interpreter_nb = " Tolk er bestilt." if case.interpreter else ""
+    interpreter_en = " An interpreter is booked." if case.interpreter else ""
+    reasons.append(
+        Reason(
+            "language.shared",
+            _text(f"Snakker {nb}.{interpreter_nb}", f"Speaks {en}.{interpreter_en}"),
+        )
+    )
+    if cost.continuity:
+        reasons.append(
+            Reason(
+                "cost.continuity",
+                _text(
+                    "Familien har møtt denne mekleren før.", "The family met this mediator before."
+                ),
+            )
+        )
+    if cost.external:
+        reasons.append(Reason("cost.external", _text("Ekstern mekler.", "External mediator.")))
+    return reasons
+
+
+def cost_parts(
+    *,
+    case: CaseNeed,
+    mediator: MediatorSlot,
+    today: date,
+    load: float | None = None,
+    urgency_value: float | None = None,
+    explain: bool = True,
+) -> Cost:
+    """The cost of the pair ignoring eligibility (`pair_cost` checks it first).
+
+    `load` overrides the mediator's committed hours; `urgency_value` saves recomputing the
+    case's urgency in a loop; `explain=False` skips the reasons (the optimiser's fast path).
+    """
+    load = mediator.load_hours if load is None else load
+    if urgency_value is None:
+        urgency_value = urgency(case=case, today=today)
+    trip = travel(case=case, mediator=mediator)
+    free_on = earliest_free(mediator=mediator, today=today, load=load)
+    utilisation = (load + case_hours(case)) / max(mediator.capacity_hours, MIN_CAPACITY)
+    journey = 0.0 if trip.remote else number("cost.journey") * trip.minutes
+    remote = number("cost.remote") if trip.remote else 0.0
+    wait = number("cost.wait") * (free_on - today).days * (1.0 + urgency_value)
+    balance = number("cost.balance") * utilisation**2
+    continuity = (
+        number("cost.continuity") if case.previous_mediator_id == mediator.mediator_id else 0.0
+    )
+    external = number("cost.external") if mediator.kind == "external" else 0.0
+    cost = Cost(
+        journey=journey,
+        remote=remote,
+        wait=wait,
+        balance=balance,
+        continuity=continuity,
+        external=external,
+        congestion=0.0,
+        penalty=0.0,
+        total=journey + remote + wait + balance + continuity + external,
+        journey_minutes=trip.minutes,
+        location_id=trip.location.location_id if trip.location else None,
+        is_remote=trip.remote,
+        earliest_free=free_on,
+    )
+    if explain:
+        cost.reasons.extend(_reasons(case, mediator, cost, utilisation))
+    return cost
+
+
+def pair_cost(*, case: CaseNeed, mediator: MediatorSlot, today: date) -> Cost | None:
+    """The cost of placing the case with the mediator, or None if the mediator is ineligible."""
+    if not is_eligible(case=case, mediator=mediator, today=today):
+        return None
+    return cost_parts(case=case, mediator=mediator, today=today)
+
+
+def score(cost: float) -> float:
+    """Higher is better: clamp(100 − cost / `score.scale`, 0, 100), one decimal."""
+    return round(min(100.0, max(0.0, 100.0 - cost / number("score.scale"))), 1)

@@ -1,0 +1,260 @@
+"""Journey estimate, case hours, urgency and the pair cost with its reasons.
+
+Sources: the domain brief (2 hours' journey, 3-week offer guidance), barneloven § 42a (3 months'
+notice before a move), § 61 and § 65a (court deadlines), meklingsforskriften § 7 (separate
+meetings double the hours). Pure tests.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from config.legal import rule_value
+from mediators.assignment import (
+    RULES,
+    Place,
+    case_hours,
+    earliest_free,
+    journey_minutes,
+    pair_cost,
+    score,
+    unassigned_cost,
+    urgency,
+)
+from mediators.assignment.cost import congestion, congestion_marginal
+from mediators.assignment.journey import haversine_km
+from mediators.assignment.rules import number
+from tests.mediators.test_assignment_builders import (
+    DRAMMEN,
+    OSLO,
+    TODAY,
+    TROMSO,
+    case,
+    external,
+    location,
+    mediator,
+)
+
+# --- Journey ---
+
+
+def test_journey_is_haversine_times_road_factor_at_speed_plus_overhead():
+    km = haversine_km(OSLO, DRAMMEN)
+    assert 30 < km < 40  # Oslo–Drammen, straight line
+    expected = math.ceil(10 + km * 1.35 / 65 * 60)
+    assert journey_minutes(OSLO, DRAMMEN) == expected
+
+
+def test_journey_to_the_same_place_is_the_overhead():
+    assert journey_minutes(OSLO, OSLO) == 10
+
+
+def test_journey_limit_is_the_legal_tables_guidance():
+    assert number("travel.max_journey") == rule_value("max_journey_minutes") == 120
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    lat=st.floats(min_value=58.0, max_value=71.0),
+    lon=st.floats(min_value=5.0, max_value=30.0),
+)
+def test_journey_is_symmetric_and_at_least_the_overhead(lat: float, lon: float):
+    place = Place(lat, lon)
+    assert journey_minutes(OSLO, place) == journey_minutes(place, OSLO) >= 10
+
+
+# --- Case hours ---
+
+
+@pytest.mark.parametrize(
+    ("level", "safety", "hours"),
+    [("low", False, 1.0), ("medium", False, 1.0), ("high", False, 1.5), ("low", True, 2.0)],
+)
+def test_case_hours(level: str, safety: bool, hours: float):
+    assert case_hours(case(level=level, safety=safety)) == hours
+
+
+# --- Urgency ---
+
+
+def relocation(days_left: int, waited: int = 5):
+    return case(
+        case_type="relocation",
+        move_date=TODAY + timedelta(days=days_left),
+        requested_on=TODAY - timedelta(days=waited),
+    )
+
+
+def court(days_left: int, case_type: str = "court_referral", waited: int = 5):
+    return case(
+        case_type=case_type,
+        court_deadline=TODAY + timedelta(days=days_left),
+        requested_on=TODAY - timedelta(days=waited),
+    )
+
+
+def waiting(days: int):
+    return case(requested_on=TODAY - timedelta(days=days))
+
+
+URGENT_FIRST = [
+    ("relocation moving tomorrow", relocation(1)),
+    ("enforcement deadline in 3 days", court(3, "enforcement")),
+    ("relocation in 3 weeks", relocation(21)),
+    ("court referral deadline in 2 weeks", court(14)),
+    ("relocation in 10 weeks", relocation(70)),
+    ("court referral beyond the horizon", court(60)),
+    ("separation waiting 5 weeks", waiting(35)),
+    ("separation waiting the 3-week guidance", waiting(21)),
+    ("separation waiting 10 days", waiting(10)),
+    ("separation requested today", waiting(0)),
+]
+
+
+def test_urgency_orders_deadlines_then_waiting_time():
+    scores = [urgency(case=need, today=TODAY) for _, need in URGENT_FIRST]
+    assert scores == sorted(scores, reverse=True), list(
+        zip([n for n, _ in URGENT_FIRST], scores, strict=True)
+    )
+
+
+def test_any_deadline_case_outranks_any_waiting_case():
+    far_move = relocation(400, waited=0)
+    long_wait = waiting(400)
+    assert urgency(case=far_move, today=TODAY) > urgency(case=long_wait, today=TODAY)
+
+
+def test_relocation_horizon_is_the_3_month_notice():
+    assert number("urgency.relocation_horizon_days") == rule_value("relocation_notice_months") * 30
+    beyond = urgency(case=relocation(91, waited=0), today=TODAY)
+    at_horizon = urgency(case=relocation(90, waited=0), today=TODAY)
+    assert beyond == at_horizon == 1.0
+
+
+def test_passed_deadline_is_most_urgent_not_negative():
+    assert urgency(case=relocation(-5, waited=0), today=TODAY) == 2.0
+
+
+def test_waiting_counts_against_the_3_week_guidance():
+    guidance = rule_value("offer_within_weeks") * 7
+    assert urgency(case=waiting(guidance), today=TODAY) == pytest.approx(0.99 / 2)
+
+
+@settings(max_examples=100, deadline=None)
+@given(a=st.integers(min_value=0, max_value=100), b=st.integers(min_value=0, max_value=100))
+def test_urgency_never_falls_as_a_case_waits_or_a_deadline_nears(a: int, b: int):
+    early, late = min(a, b), max(a, b)
+    assert urgency(case=waiting(late), today=TODAY) >= urgency(case=waiting(early), today=TODAY)
+    assert urgency(case=relocation(early), today=TODAY) >= urgency(
+        case=relocation(late), today=TODAY
+    )
+
+
+def test_unassigned_cost_grows_with_urgency_and_exceeds_eligible_pair_costs():
+    calm, urgent = waiting(1), relocation(3)
+    assert unassigned_cost(case=urgent, today=TODAY) > unassigned_cost(case=calm, today=TODAY)
+    worst = pair_cost(
+        case=case(level="high", remote_ok=True),
+        mediator=mediator(locations=(location(2, 1, TROMSO),), load_hours=8.5),
+        today=TODAY,
+    )
+    assert worst is not None and worst.is_remote
+    assert worst.total < unassigned_cost(case=calm, today=TODAY)
+
+
+# --- Expected wait ---
+
+
+@pytest.mark.parametrize(
+    ("load", "capacity", "days"),
+    [(0.0, 10.0, 1), (5.0, 10.0, 4), (9.0, 10.0, 7), (3.0, 12.0, 2)],
+)
+def test_earliest_free_fills_the_calendar_evenly(load: float, capacity: float, days: int):
+    slot = mediator(load_hours=load, capacity_hours=capacity)
+    assert earliest_free(mediator=slot, today=TODAY) == TODAY + timedelta(days=days)
+
+
+# --- Pair cost ---
+
+
+def test_pair_cost_is_none_for_an_ineligible_mediator():
+    assert pair_cost(case=case(), mediator=mediator(active=False), today=TODAY) is None
+
+
+def test_pair_cost_parts_add_up_and_follow_the_rules_table():
+    cost = pair_cost(case=case(), mediator=mediator(load_hours=5.0), today=TODAY)
+    assert cost is not None
+    parts = cost.journey + cost.remote + cost.wait + cost.balance + cost.continuity
+    assert cost.total == pytest.approx(parts + cost.external)
+    assert cost.journey == journey_minutes(OSLO, OSLO) * number("cost.journey")
+    assert cost.balance == pytest.approx(number("cost.balance") * (6.0 / 10.0) ** 2)
+    assert cost.wait == pytest.approx(
+        number("cost.wait") * 4 * (1 + urgency(case=case(), today=TODAY))
+    )
+    assert (cost.continuity, cost.external, cost.remote) == (0.0, 0.0, 0.0)
+
+
+def test_continuity_is_a_bonus_for_the_mediator_the_family_met_before():
+    again = pair_cost(case=case(previous_mediator_id=10), mediator=mediator(), today=TODAY)
+    fresh = pair_cost(case=case(), mediator=mediator(), today=TODAY)
+    assert again is not None and fresh is not None
+    assert again.total == pytest.approx(fresh.total + number("cost.continuity"))
+    assert "cost.continuity" in {r.rule for r in again.reasons}
+
+
+def test_external_use_has_a_small_penalty():
+    cost = pair_cost(case=case(), mediator=external(locations=(location(),)), today=TODAY)
+    assert cost is not None and cost.external == number("cost.external")
+
+
+def test_remote_costs_the_remote_weight_instead_of_the_journey():
+    slot = mediator(locations=(location(3, 1, TROMSO, "Tromsø"),))
+    cost = pair_cost(case=case(remote_ok=True), mediator=slot, today=TODAY)
+    assert cost is not None
+    assert cost.is_remote and cost.journey == 0.0 and cost.remote == number("cost.remote")
+    assert "travel.remote" in {r.rule for r in cost.reasons}
+
+
+def test_urgent_cases_weigh_waiting_more():
+    slot = mediator(load_hours=6.0)
+    calm = pair_cost(case=waiting(0), mediator=slot, today=TODAY)
+    urgent = pair_cost(case=relocation(2, waited=0), mediator=slot, today=TODAY)
+    assert calm is not None and urgent is not None
+    assert urgent.wait > calm.wait
+
+
+def test_reasons_name_rules_of_the_table_in_both_languages():
+    need = case(level="high", case_type="court_referral", court_deadline=TODAY, interpreter=True)
+    cost = pair_cost(case=need, mediator=mediator(), today=TODAY)
+    assert cost is not None
+    rules = [r.rule for r in cost.reasons]
+    assert {"travel.max_journey", "cost.wait", "cost.balance"} <= set(rules)
+    assert {"competence.high_conflict", "competence.court_referral", "language.shared"} <= set(
+        rules
+    )
+    assert all(r.rule in RULES and r.text["nb"] and r.text["en"] for r in cost.reasons)
+    assert any("Tolk er bestilt" in r.text["nb"] for r in cost.reasons)
+
+
+def test_score_is_higher_for_lower_cost_and_clamped():
+    assert score(0.0) == 100.0
+    assert score(40.0) > score(80.0)
+    assert score(-100.0) == 100.0 and score(10_000.0) == 0.0
+
+
+# --- Batch congestion ---
+
+
+def test_congestion_is_convex_and_zero_for_no_hours():
+    slot = mediator(capacity_hours=10.0, load_hours=2.0)
+    marginals = [congestion_marginal(mediator=slot, k=k) for k in range(8)]
+    assert marginals == sorted(marginals)
+    assert congestion(mediator=slot, hours=0.0) == 0.0
+    assert congestion(mediator=slot, hours=2.5) == pytest.approx(
+        marginals[0] + marginals[1] + 0.5 * marginals[2]
+    )
