@@ -77,7 +77,7 @@ class SuggestionsApi(APIView):
 class AssignApi(APIView):
     permission_classes = [IsStaff]
 
-    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+    class AssignInputSerializer(serializers.Serializer[dict[str, Any]]):
         mediator = serializers.IntegerField(required=False)
         auto = serializers.BooleanField(default=False)
 
@@ -88,10 +88,10 @@ class AssignApi(APIView):
                 )
             return attrs
 
-    @extend_schema(request=InputSerializer, responses={201: None})
+    @extend_schema(request=AssignInputSerializer, responses={201: None})
     def post(self, request: Request, reference: str) -> Response:
         case = case_get_for_user(user=request.user, reference=reference)
-        data = self.InputSerializer(data=request.data)
+        data = self.AssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if data.validated_data["auto"]:
             ranked = case_suggestions(case=case, limit=1).ranked
@@ -119,14 +119,14 @@ class AssignApi(APIView):
 class BatchAssignApi(APIView):
     permission_classes = [IsStaff]
 
-    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+    class BatchInputSerializer(serializers.Serializer[dict[str, Any]]):
         scope = serializers.ChoiceField(choices=["office", "region", "country"])
         office = serializers.CharField(required=False)
         region = serializers.ChoiceField(choices=Region.choices, required=False)
 
-    @extend_schema(request=InputSerializer, responses={200: None})
+    @extend_schema(request=BatchInputSerializer, responses={200: None})
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.BatchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         scope = data.validated_data["scope"]
         offices = Office.objects.filter(office_scope(cast(User, request.user)))

@@ -74,13 +74,13 @@ class OfferAcceptApi(APIView):
 class OfferDeclineApi(APIView):
     permission_classes = [IsExternalMediator]
 
-    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+    class DeclineInputSerializer(serializers.Serializer[dict[str, Any]]):
         reason = serializers.CharField(max_length=500)
 
-    @extend_schema(request=InputSerializer, responses={200: OfferOutput})
+    @extend_schema(request=DeclineInputSerializer, responses={200: OfferOutput})
     def post(self, request: Request, offer_id: int) -> Response:
         offer = own_offer(cast(User, request.user), offer_id)
-        data = self.InputSerializer(data=request.data)
+        data = self.DeclineInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         offer_decline(
             offer=offer,

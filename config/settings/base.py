@@ -133,6 +133,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "intake.models.CaseStatus",
+        "OfferStatusEnum": "mediators.models.Offer.Status",
+    },
 }
 
 # Celery. The zero-setup broker is kombu's filesystem transport: it needs no server yet is

@@ -93,14 +93,14 @@ class CaseDetailApi(APIView):
 class ClassificationOverrideApi(APIView):
     permission_classes = [IsStaff]
 
-    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+    class OverrideInputSerializer(serializers.Serializer[dict[str, Any]]):
         level = serializers.ChoiceField(choices=ConflictLevel.choices)
         reason = serializers.CharField(max_length=1000)
 
-    @extend_schema(request=InputSerializer, responses={200: CaseDetailOutput})
+    @extend_schema(request=OverrideInputSerializer, responses={200: CaseDetailOutput})
     def post(self, request: Request, reference: str) -> Response:
         case = case_get_for_user(user=request.user, reference=reference)
-        data = self.InputSerializer(data=request.data)
+        data = self.OverrideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         classification_override(
             case=case,
