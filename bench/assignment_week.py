@@ -91,36 +91,17 @@ class World:
 
 def read_world() -> World:
     """Read the demo set's rows (read-only) into the pure dataclasses."""
-    from mediators.assignment import LocationRef, MediatorSlot, Place
-    from mediators.models import Catchment, Location, Mediator, Municipality, Office
+    from mediators.assignment import LocationRef, Place
+    from mediators.models import Catchment, Location, Municipality, Office
+    from mediators.snapshots import mediator_slots
 
     office_codes = dict(Office.objects.values_list("pk", "code"))
     refs = {
         loc.pk: LocationRef(loc.pk, loc.office_id, loc.name, Place(loc.latitude, loc.longitude))
         for loc in Location.objects.all()
     }
-    slots = []
-    for m in Mediator.objects.prefetch_related("locations", "languages").order_by("pk"):
-        slots.append(
-            MediatorSlot(
-                mediator_id=m.pk,
-                name=f"{m.given_name} {m.family_name}",
-                kind=m.kind,
-                office_id=m.office_id or 0,
-                locations=tuple(refs[loc.pk] for loc in m.locations.all()),
-                high_conflict=m.high_conflict,
-                child_talk=m.child_talk,
-                court_referral=m.court_referral,
-                separate_meetings=m.separate_meetings,
-                languages=frozenset(lang.code for lang in m.languages.all()),
-                capacity_hours=float(m.weekly_capacity_hours),
-                load_hours=0.0,
-                active=m.active,
-                approved_until=m.approved_until,
-                declared_parties=frozenset(),
-                last_assigned_at=None,
-            )
-        )
+    # The same reader the service uses, so the benchmark measures what staff would get.
+    slots = mediator_slots()
     municipalities = {
         n: (name, lat, lon)
         for n, name, lat, lon in Municipality.objects.values_list(

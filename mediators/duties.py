@@ -32,21 +32,22 @@ def _tell_mediator(template: str, offer: Offer) -> None:
     )
 
 
-@duty_handler("offer_notice")
-def send_offer_notice(duty: Duty) -> str:
+def _tell_mediator_if_pending(duty: Duty, template: str) -> None:
     offer = _offer(duty)
     if offer.status != Offer.Status.PENDING:
         raise DutySkipped("answered")
-    _tell_mediator("offer_new", offer)
+    _tell_mediator(template, offer)
+
+
+@duty_handler("offer_notice")
+def send_offer_notice(duty: Duty) -> str:
+    _tell_mediator_if_pending(duty, "offer_new")
     return "mediator told"
 
 
 @duty_handler("offer_reminder")
 def send_offer_reminder(duty: Duty) -> str:
-    offer = _offer(duty)
-    if offer.status != Offer.Status.PENDING:
-        raise DutySkipped("answered")
-    _tell_mediator("offer_reminder", offer)
+    _tell_mediator_if_pending(duty, "offer_reminder")
     return "mediator reminded"
 
 

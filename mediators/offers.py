@@ -43,6 +43,11 @@ def offer_duties_schedule(*, offer: Offer) -> None:
         )
 
 
+def _duty_prefix(offer: Offer) -> str:
+    """All of one offer's duties share this key prefix (the trailing colon keeps 1 from 12)."""
+    return f"offer:{offer.pk}:"
+
+
 def _locked_pending(offer_id: int) -> Offer:
     offer = Offer.objects.select_for_update().select_related("case", "mediator").get(pk=offer_id)
     if offer.status != Offer.Status.PENDING:
@@ -71,8 +76,7 @@ def offer_accept(*, offer: Offer, actor: Any = None, remote_addr: str | None = N
             journey_minutes=locked.journey_minutes,
         )
         Case.objects.filter(pk=locked.case_id).update(status=CaseStatus.ASSIGNED)
-        duties_cancel(key_prefix=f"offer_reminder:{locked.pk}")
-        duties_cancel(key_prefix=f"offer_expiry:{locked.pk}")
+        duties_cancel(key_prefix=_duty_prefix(locked))
         audit_record(
             action=AuditEvent.Action.OFFER_ACCEPTED,
             case_reference=locked.case.reference,
@@ -120,8 +124,7 @@ def _close(offer: Offer, status: str, *, reason: str) -> None:
     offer.responded_at = timezone.now()
     offer.decline_reason = reason[:500]
     offer.save(update_fields=["status", "responded_at", "decline_reason"])
-    duties_cancel(key_prefix=f"offer_reminder:{offer.pk}")
-    duties_cancel(key_prefix=f"offer_expiry:{offer.pk}")
+    duties_cancel(key_prefix=_duty_prefix(offer))
     Case.objects.filter(pk=offer.case_id, status=CaseStatus.OFFERED).update(status=CaseStatus.READY)
 
 

@@ -64,7 +64,7 @@ def test_the_mediator_is_told_at_once_and_accepting_assigns_the_case(
     assert (assignment.mediator_id, assignment.method) == (world["first"].pk, "offer_accepted")
     world["case"].refresh_from_db()
     assert world["case"].status == CaseStatus.ASSIGNED
-    pending = Duty.objects.filter(key__endswith=f":{offer.pk}", status="pending")
+    pending = Duty.objects.filter(key__startswith=f"offer:{offer.pk}:", status="pending")
     assert not pending.exists()  # reminder and expiry are cancelled
 
 
