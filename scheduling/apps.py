@@ -15,4 +15,7 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling"
 
     def ready(self) -> None:
+        # Registers the appointment notice and reminder duty handlers with the engine.
+        from scheduling import appointment_notices  # noqa: F401
+
         post_migrate.connect(_install_schedules, sender=self)

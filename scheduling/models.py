@@ -1,7 +1,12 @@
-"""Scheduling: the time-driven engine's duties, and heartbeats of the background components."""
+"""Scheduling: the time-driven engine's duties, heartbeats, availability and appointments."""
 
-from django.db import models
-from django.db.models import Q
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.db import connections, models
+from django.db.models import Func, Q
 
 
 class Heartbeat(models.Model):
@@ -65,3 +70,262 @@ class Duty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} ({self.status})"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Availability(models.Model):
+    """A mediator's weekly opening hours at one location, in Oslo wall-clock time.
+
+    `start_time`/`end_time` are local times (Europe/Oslo) on the weekday: 09:00 stays 09:00 on
+    both sides of a daylight-saving change. An empty location means video or phone only.
+    `valid_until` is inclusive; empty means open-ended.
+    """
+
+    mediator = models.ForeignKey(
+        "mediators.Mediator", on_delete=models.CASCADE, related_name="availabilities"
+    )
+    location = models.ForeignKey(
+        "mediators.Location",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: video or phone only.",
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField(help_text="Local time, Europe/Oslo.")
+    end_time = models.TimeField(help_text="Local time, Europe/Oslo.")
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True, help_text="Inclusive; empty: no end.")
+
+    class Meta:
+        ordering = ["mediator", "weekday", "start_time"]
+        verbose_name_plural = "availabilities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="availability_weekday_0_to_6"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_time__lt=models.F("end_time")),
+                name="availability_starts_before_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="availability_validity_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mediator_id} {self.get_weekday_display()} {self.start_time}–{self.end_time}"
+
+
+class Leave(models.Model):
+    """Days a mediator is away: leave (ferie/permisjon), sick days, or a local day off.
+
+    Norwegian public holidays need no rows: they come from the `holidays` package.
+    """
+
+    class Kind(models.TextChoices):
+        LEAVE = "leave", "Leave"
+        SICK = "sick", "Sick"
+        HOLIDAY = "holiday", "Day off"
+
+    mediator = models.ForeignKey(
+        "mediators.Mediator", on_delete=models.CASCADE, related_name="leaves"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField(help_text="Inclusive.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LEAVE)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["mediator", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="leave_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["leave", "sick", "holiday"]), name="leave_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mediator_id} {self.kind} {self.starts_on}–{self.ends_on}"
+
+
+class TsTzRange(Func):
+    """PostgreSQL's tstzrange(start, end, bounds) built from two datetime columns."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class PostgresExclusionConstraint(ExclusionConstraint):
+    """An exclusion constraint on PostgreSQL, and nothing on other databases.
+
+    Django emits `EXCLUDE USING gist` on any backend; the zero-setup run uses SQLite, where the
+    booking service's lock-then-recount is the only guard (SQLite serialises writers anyway).
+    """
+
+    def constraint_sql(self, model: Any, schema_editor: Any) -> Any:
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().constraint_sql(model, schema_editor)
+
+    def create_sql(self, model: Any, schema_editor: Any) -> Any:
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().create_sql(model, schema_editor)
+
+    def remove_sql(self, model: Any, schema_editor: Any) -> Any:
+        if schema_editor.connection.vendor != "postgresql":
+            return None
+        return super().remove_sql(model, schema_editor)
+
+    def validate(
+        self, model: Any, instance: Any, exclude: Any = None, using: str = "default"
+    ) -> None:
+        if connections[using].vendor == "postgresql":
+            super().validate(model, instance, exclude=exclude, using=using)
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CANCELLED = "cancelled", "Cancelled"
+    HELD = "held", "Held"
+    NO_SHOW = "no_show", "No-show"
+
+
+class Appointment(models.Model):
+    """One mediation meeting (meklingsmøte) with a mediator, stored in UTC.
+
+    - `joint`: both parents together; `child_talk` (barnesamtale): the child with the mediator;
+      `separate` (meklingsforskriften § 7): one parent at a time, one row per parent
+      (`parent_role`), booked as a staggered pair so the parents never meet.
+    - `hours` is the length in hours; it counts against the case's limit of 7
+      (meklingsforskriften § 1) for each parent who attends it (see appointments.case_hours).
+    - `sequence` is the ICS SEQUENCE and the version in the keys of the notice and reminder
+      duties: rescheduling or cancelling bumps it.
+    - The parents' private links are signed tokens over (id, role, `link_salt`): nothing
+      secret is stored, and a new salt revokes the old links.
+    - The database refuses a double booking: no two appointments of a mediator that are not
+      cancelled may overlap (a GiST exclusion constraint on PostgreSQL).
+    """
+
+    Status = AppointmentStatus
+
+    class Kind(models.TextChoices):
+        JOINT = "joint", "Joint meeting"
+        SEPARATE = "separate", "Separate meeting"
+        CHILD_TALK = "child_talk", "Child talk"
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        VIDEO = "video", "Video"
+        PHONE = "phone", "Phone"
+
+    class ParentRole(models.TextChoices):
+        REQUESTER = "requester", "Requester"
+        OTHER = "other", "Other parent"
+
+    case = models.ForeignKey("intake.Case", on_delete=models.CASCADE, related_name="appointments")
+    mediator = models.ForeignKey(
+        "mediators.Mediator", on_delete=models.PROTECT, related_name="appointments"
+    )
+    location = models.ForeignKey(
+        "mediators.Location",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Where they meet in person; empty for video and phone.",
+    )
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    parent_role = models.CharField(
+        max_length=10, choices=ParentRole.choices, blank=True, help_text="Separate meetings only."
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    hours = models.DecimalField(max_digits=4, decimal_places=2)
+    interpreter_language = models.ForeignKey(
+        "mediators.Language", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    consent_requester_at = models.DateTimeField(
+        null=True, blank=True, help_text="Child talk: when the requester's consent was recorded."
+    )
+    consent_other_at = models.DateTimeField(
+        null=True, blank=True, help_text="Child talk: when the other parent's consent was recorded."
+    )
+    sequence = models.PositiveIntegerField(default=0)
+    link_salt = models.CharField(max_length=32)
+    created_by = models.ForeignKey(
+        "mediators.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=80, blank=True, help_text="Staff user or parent.")
+    cancel_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["case", "starts_at"], name="appointment_case_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="appointment_hours_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["booked", "cancelled", "held", "no_show"]),
+                name="appointment_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="separate", parent_role__in=["requester", "other"])
+                | Q(kind__in=["joint", "child_talk"], parent_role=""),
+                name="appointment_separate_names_the_parent",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode="in_person", location__isnull=False)
+                | Q(mode__in=["video", "phone"], location__isnull=True),
+                name="appointment_location_only_in_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
+                name="appointment_cancelled_has_time",
+            ),
+            PostgresExclusionConstraint(
+                name="appointment_no_double_booking",
+                expressions=[
+                    ("mediator", RangeOperators.EQUAL),
+                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
+                ],
+                condition=~Q(status="cancelled"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"appointment {self.pk}: {self.case_id} {self.kind} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self) -> timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def parent_roles(self) -> list[str]:
+        """The parents who attend (and get notices): one for a separate meeting, else both."""
+        if self.parent_role:
+            return [self.parent_role]
+        return [self.ParentRole.REQUESTER, self.ParentRole.OTHER]

@@ -10,13 +10,14 @@ import re
 import smtplib
 import sys
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
@@ -82,17 +83,23 @@ def notify(
     context: dict[str, Any],
     email: str | None,
     phone: str | None,
+    attachments: Sequence[tuple[str, bytes | str, str]] = (),
 ) -> None:
     """Send one message by email and/or SMS in the recipient's language (else bokmål).
 
-    Raises TransientDutyError when the mail server or SMS gateway cannot be reached.
+    `attachments` are (filename, content, mimetype) for the email, e.g. an .ics invite with
+    mimetype "text/calendar; method=REQUEST". Raises TransientDutyError when the mail server
+    or SMS gateway cannot be reached.
     """
     language = _available_language(template, language)
     subject, body = _render_email(template, language, context)
     channels = []
     try:
         if email:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+            message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+            for filename, content, mimetype in attachments:
+                message.attach(filename, content, mimetype)
+            message.send()
             channels.append("email")
         if phone:
             sms_backend().send(to=phone, body=_render_sms(template, language, context, body))

@@ -1,0 +1,135 @@
+"""When a mediator can meet: weekly availability minus leave minus Norwegian public holidays.
+
+Availability is kept in Oslo wall-clock time and turned into UTC per date, so a 09:00–12:00
+opening is 08:00–11:00 UTC in winter (CET) and 07:00–10:00 UTC in summer (CEST), and the
+day of a daylight-saving change gets its true length. A local time that does not exist (02:30
+on the last Sunday of March) is read with the winter offset; one that exists twice (02:30 on
+the last Sunday of October) is its first, summer-time occurrence (`fold=0`).
+
+Public holidays are `holidays.country_holidays("NO")`: the statutory ones (helligdager and
+1 and 17 May); Sundays are not holidays in themselves, and Christmas Eve is not one.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.db.models import Q
+
+from scheduling.models import Appointment, AppointmentStatus, Availability, Leave
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+@dataclass(frozen=True)
+class Window:
+    """One opening of a mediator on one local date, as an aware UTC range [starts_at, ends_at)."""
+
+    local_date: date
+    location_id: int | None
+    starts_at: datetime
+    ends_at: datetime
+
+    def contains(self, starts_at: datetime, ends_at: datetime) -> bool:
+        return self.starts_at <= starts_at and ends_at <= self.ends_at
+
+
+@dataclass(frozen=True)
+class Busy:
+    """A time the mediator (or, for staggering, a parent) is taken; `[starts_at, ends_at)`."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+    def overlaps(self, starts_at: datetime, ends_at: datetime) -> bool:
+        return self.starts_at < ends_at and starts_at < self.ends_at
+
+
+def oslo_to_utc(day: date, wall_clock: time) -> datetime:
+    """The UTC instant of a wall-clock time on a date in Oslo (see the module doc for gaps)."""
+    return datetime.combine(day, wall_clock, tzinfo=OSLO).astimezone(UTC)
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(OSLO).date()
+
+
+@lru_cache(maxsize=32)
+def _holidays_of_year(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("NO", years=year).keys())
+
+
+def public_holidays(first: date, last: date) -> set[date]:
+    """Norwegian public holidays between two dates, inclusive."""
+    days: set[date] = set()
+    for year in range(first.year, last.year + 1):
+        days |= {d for d in _holidays_of_year(year) if first <= d <= last}
+    return days
+
+
+def leave_days(*, mediator_id: int, first: date, last: date) -> set[date]:
+    """Dates the mediator is on leave, sick or off, between two dates, inclusive."""
+    days: set[date] = set()
+    rows = Leave.objects.filter(mediator_id=mediator_id, starts_on__lte=last, ends_on__gte=first)
+    for starts_on, ends_on in rows.values_list("starts_on", "ends_on"):
+        days.update(_dates(max(starts_on, first), min(ends_on, last)))
+    return days
+
+
+def windows_for(*, mediator_id: int, first: date, last: date) -> list[Window]:
+    """The mediator's openings on each local date from `first` to `last` inclusive.
+
+    Availability rows valid on the date, minus leave days and public holidays; sorted by time.
+    """
+    rows = list(
+        Availability.objects.filter(mediator_id=mediator_id, valid_from__lte=last)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=first))
+        .order_by("start_time", "location_id")
+    )
+    closed = public_holidays(first, last) | leave_days(
+        mediator_id=mediator_id, first=first, last=last
+    )
+    windows = []
+    for day in _dates(first, last):
+        if day in closed:
+            continue
+        for row in rows:
+            if row.weekday != day.weekday() or not _valid_on(row, day):
+                continue
+            starts_at, ends_at = oslo_to_utc(day, row.start_time), oslo_to_utc(day, row.end_time)
+            if starts_at < ends_at:
+                windows.append(Window(day, row.location_id, starts_at, ends_at))
+    return sorted(windows, key=lambda w: (w.starts_at, w.location_id or 0))
+
+
+def busy_for(
+    *,
+    mediator_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    ignore: Iterable[int] = (),
+) -> list[Busy]:
+    """The mediator's appointments that are not cancelled and touch the range."""
+    rows = (
+        Appointment.objects.filter(
+            mediator_id=mediator_id, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .exclude(pk__in=list(ignore))
+        .values_list("starts_at", "ends_at")
+    )
+    return [Busy(s, e) for s, e in rows]
+
+
+def _valid_on(row: Availability, day: date) -> bool:
+    return row.valid_from <= day and (row.valid_until is None or day <= row.valid_until)
+
+
+def _dates(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)

@@ -1,0 +1,61 @@
+from django.urls import path
+
+from scheduling.api import (
+    AppointmentByLinkApi,
+    AppointmentByLinkCancelApi,
+    AppointmentByLinkIcsApi,
+    AppointmentByLinkRescheduleApi,
+    AppointmentByLinkSlotsApi,
+    AppointmentCancelApi,
+    AppointmentRescheduleApi,
+    CaseAppointmentsApi,
+    CaseSlotsApi,
+)
+
+REFERENCE = "<str:reference>"
+APPOINTMENT = "<int:appointment_id>"
+BY_LINK = "appointments/by-link/<str:token>"
+
+urlpatterns = [
+    path(f"cases/{REFERENCE}/slots/", CaseSlotsApi.as_view(), name="case-slots"),
+    path(
+        f"cases/{REFERENCE}/appointments/",
+        CaseAppointmentsApi.as_view(),
+        name="case-appointments",
+    ),
+    path(
+        f"appointments/{APPOINTMENT}/reschedule/",
+        AppointmentRescheduleApi.as_view(),
+        name="appointment-reschedule",
+    ),
+    path(
+        f"appointments/{APPOINTMENT}/cancel/",
+        AppointmentCancelApi.as_view(),
+        name="appointment-cancel",
+    ),
+    path(
+        f"{BY_LINK}/",
+        AppointmentByLinkApi.as_view(),
+        name="appointment-by-link",
+    ),
+    path(
+        f"{BY_LINK}/ics",
+        AppointmentByLinkIcsApi.as_view(),
+        name="appointment-by-link-ics",
+    ),
+    path(
+        f"{BY_LINK}/slots/",
+        AppointmentByLinkSlotsApi.as_view(),
+        name="appointment-by-link-slots",
+    ),
+    path(
+        f"{BY_LINK}/reschedule/",
+        AppointmentByLinkRescheduleApi.as_view(),
+        name="appointment-by-link-reschedule",
+    ),
+    path(
+        f"{BY_LINK}/cancel/",
+        AppointmentByLinkCancelApi.as_view(),
+        name="appointment-by-link-cancel",
+    ),
+]
