@@ -8,6 +8,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("health/", HealthApi.as_view(), name="health"),
     path("", include("intake.urls")),
     path("", include("mediators.urls")),
+    path("", include("scheduling.urls")),
 ]
 
 urlpatterns = [

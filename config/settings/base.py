@@ -136,6 +136,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "intake.models.CaseStatus",
         "OfferStatusEnum": "mediators.models.Offer.Status",
+        "AppointmentKindEnum": "scheduling.models.Appointment.Kind",
+        "AppointmentStatusEnum": "scheduling.models.AppointmentStatus",
+        "AppointmentParentRoleEnum": "scheduling.models.Appointment.ParentRole",
     },
 }
 
