@@ -63,10 +63,20 @@ class OffersApi(APIView):
 class OfferAcceptApi(APIView):
     permission_classes = [IsExternalMediator]
 
-    @extend_schema(request=None, responses={200: OfferOutput})
+    class AcceptInputSerializer(serializers.Serializer[dict[str, Any]]):
+        starts_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    @extend_schema(request=AcceptInputSerializer, responses={200: OfferOutput})
     def post(self, request: Request, offer_id: int) -> Response:
         offer = own_offer(cast(User, request.user), offer_id)
-        offer_accept(offer=offer, actor=request.user, remote_addr=client_addr(request))
+        data = self.AcceptInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offer_accept(
+            offer=offer,
+            starts_at=data.validated_data.get("starts_at"),
+            actor=request.user,
+            remote_addr=client_addr(request),
+        )
         offer.refresh_from_db()
         return Response(OfferOutput(offer).data)
 

@@ -4,7 +4,7 @@ When an offer is declined or expires, the next mediator in the ranking is offere
 automatically (or assigned, if that is an office mediator), and the office is told.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -55,8 +55,17 @@ def _locked_pending(offer_id: int) -> Offer:
     return offer
 
 
-def offer_accept(*, offer: Offer, actor: Any = None, remote_addr: str | None = None) -> Assignment:
-    """The mediator takes the case. The offer row is locked, so one acceptance wins."""
+def offer_accept(
+    *,
+    offer: Offer,
+    starts_at: datetime | None = None,
+    actor: Any = None,
+    remote_addr: str | None = None,
+) -> Assignment:
+    """The mediator takes the case, and books the first meeting at `starts_at` if given.
+
+    The offer row is locked, so one acceptance wins; a taken slot undoes the acceptance too.
+    """
     with transaction.atomic():
         locked = _locked_pending(offer.pk)
         if locked.deadline <= timezone.now():
@@ -77,6 +86,8 @@ def offer_accept(*, offer: Offer, actor: Any = None, remote_addr: str | None = N
         )
         Case.objects.filter(pk=locked.case_id).update(status=CaseStatus.ASSIGNED)
         duties_cancel(key_prefix=_duty_prefix(locked))
+        if starts_at is not None:
+            _first_meeting_book(offer=locked, starts_at=starts_at, actor=actor)
         audit_record(
             action=AuditEvent.Action.OFFER_ACCEPTED,
             case_reference=locked.case.reference,
@@ -85,6 +96,22 @@ def offer_accept(*, offer: Offer, actor: Any = None, remote_addr: str | None = N
             detail={"offer": locked.pk},
         )
     return assignment
+
+
+def _first_meeting_book(*, offer: Offer, starts_at: datetime, actor: Any) -> None:
+    from scheduling.appointments import appointment_book
+    from scheduling.models import Appointment
+    from scheduling.slots import separate_required
+
+    separate = separate_required(case=offer.case)
+    appointment_book(
+        case=offer.case,
+        starts_at=starts_at,
+        kind=Appointment.Kind.SEPARATE if separate else Appointment.Kind.JOINT,
+        mode=Appointment.Mode.VIDEO if offer.remote else Appointment.Mode.IN_PERSON,
+        location=offer.location,
+        actor=actor,
+    )
 
 
 def offer_decline(

@@ -92,7 +92,8 @@ def appointment_book(
         mediator=assigned, meetings=meetings, mode=mode, location=location, now=now
     )
     languages = interpreters_for(case=case, meetings=meetings, chosen=interpreter_language)
-    with _contention_as_conflict(), transaction.atomic(durable=True):
+    # Not durable: an external mediator accepts an offer and books its first slot in one go.
+    with _contention_as_conflict(), transaction.atomic():
         locked_case, locked_mediator = _lock(case=case, mediator=assigned)
         check_free(case=locked_case, mediator=locked_mediator, meetings=meetings)
         check_hours(case=locked_case, kind=kind, meetings=meetings, duration=duration)

@@ -1,13 +1,16 @@
 """External mediators confirm: accept (one winner), decline or expire → the next in the ranking."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from intake.models import Case, CaseStatus
@@ -153,3 +156,54 @@ def test_fifty_concurrent_accepts_of_one_offer_have_one_winner(
         thread.join()
     assert sorted(codes) == [200] + [409] * 49
     assert Assignment.objects.filter(case=case).count() == 1
+
+
+def _next_weekday_10am() -> datetime:
+    """10:00 Oslo time on a weekday at least a week ahead (not a public holiday in tests)."""
+    day = timezone.localdate() + timedelta(days=7)
+    while day.weekday() >= 5 or day in holidays.country_holidays("NO", years=day.year):
+        day += timedelta(days=1)
+    return datetime.combine(day, time(10), tzinfo=ZoneInfo("Europe/Oslo"))
+
+
+def test_accepting_with_a_slot_books_the_first_meeting(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from scheduling.models import Appointment
+    from tests.scheduling.scheduling_setup import weekly
+
+    mediator = world["first"]
+    weekly(mediator, location=mediator.locations.first())
+    offer = _offer(world["case"], mediator, django_capture_on_commit_callbacks)
+    client = _login(mediator)
+    starts_at = _next_weekday_10am()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/api/v1/offers/{offer.pk}/accept/",
+            {"starts_at": starts_at.isoformat()},
+            format="json",
+        )
+    assert response.status_code == 200, response.json()
+    appointment = Appointment.objects.get(case=world["case"])
+    assert appointment.starts_at == starts_at and appointment.mediator_id == mediator.pk
+    world["case"].refresh_from_db()
+    assert world["case"].status == CaseStatus.SCHEDULED
+
+
+def test_accepting_with_an_unavailable_slot_accepts_nothing(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from scheduling.models import Appointment
+
+    mediator = world["first"]  # no availability at all
+    offer = _offer(world["case"], mediator, django_capture_on_commit_callbacks)
+    response = _login(mediator).post(
+        f"/api/v1/offers/{offer.pk}/accept/",
+        {"starts_at": _next_weekday_10am().isoformat()},
+        format="json",
+    )
+    assert response.status_code in (400, 409)
+    offer.refresh_from_db()
+    assert offer.status == "pending"
+    assert not Assignment.objects.filter(case=world["case"]).exists()
+    assert not Appointment.objects.exists()
