@@ -116,6 +116,14 @@ _RULES = (
         "A mediation certificate (meklingsattest) is valid for 6 months.",
     ),
     LegalRule(
+        "certificate_after_first_hour", None, "", "meklingsforskriften § 8",
+        "The certificate is issued after the first hour, to each parent who attended.",
+    ),
+    LegalRule(
+        "certificate_expiry_notice_days", 14, "days", "service guidance",
+        "Parents are told this many days before their certificate stops being valid.",
+    ),
+    LegalRule(
         "child_talk_consent_age",
         16,
         "years",

@@ -264,6 +264,8 @@ class AuditEvent(models.Model):
         OFFER_ACCEPTED = "offer_accepted"
         OFFER_DECLINED = "offer_declined"
         OFFER_EXPIRED = "offer_expired"
+        ATTENDANCE_RECORDED = "attendance_recorded"
+        CERTIFICATE_REFUSED = "certificate_refused"
         ANSWERS_READ = "answers_read"
         CLASSIFICATION_OVERRIDDEN = "classification_overridden"
         LINK_RESENT = "link_resent"

@@ -260,6 +260,8 @@ class Appointment(models.Model):
         max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
     )
     hours = models.DecimalField(max_digits=4, decimal_places=2)
+    attended_requester = models.BooleanField(null=True, blank=True)
+    attended_other = models.BooleanField(null=True, blank=True)
     interpreter_language = models.ForeignKey(
         "mediators.Language", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -329,3 +331,45 @@ class Appointment(models.Model):
         if self.parent_role:
             return [self.parent_role]
         return [self.ParentRole.REQUESTER, self.ParentRole.OTHER]
+
+
+class Certificate(models.Model):
+    """A mediation certificate (meklingsattest) for one parent, or the office's refusal.
+
+    Issued after the first hour is held, to each parent who attended, even if the other did
+    not come (meklingsforskriften § 8); valid 6 months (barneloven § 54). A refusal keeps its
+    reason, since it can be appealed to Bufetat.
+    """
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", "Issued"
+        REFUSED = "refused", "Refused"
+
+    case = models.ForeignKey("intake.Case", on_delete=models.CASCADE, related_name="certificates")
+    parent = models.ForeignKey(
+        "intake.Parent", on_delete=models.CASCADE, related_name="certificates"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices)
+    number = models.CharField(max_length=24, unique=True)
+    first_meeting_on = models.DateField(null=True, blank=True)
+    issued_on = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    refusal_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        "mediators.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "parent"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent"], name="certificate_one_per_parent"),
+            models.CheckConstraint(
+                condition=Q(status="issued", valid_until__isnull=False, refusal_reason="")
+                | Q(status="refused", valid_until__isnull=True) & ~Q(refusal_reason=""),
+                name="certificate_issued_has_validity_refused_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.status})"

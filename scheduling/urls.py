@@ -11,12 +11,34 @@ from scheduling.api import (
     CaseAppointmentsApi,
     CaseSlotsApi,
 )
+from scheduling.api_certificates import (
+    AttendanceApi,
+    CaseCertificateApi,
+    CertificatePdfApi,
+    CertificateRefuseApi,
+)
 
 REFERENCE = "<str:reference>"
 APPOINTMENT = "<int:appointment_id>"
 BY_LINK = "appointments/by-link/<str:token>"
 
 urlpatterns = [
+    path(f"cases/{REFERENCE}/certificate/", CaseCertificateApi.as_view(), name="case-certificate"),
+    path(
+        f"cases/{REFERENCE}/certificate/<str:role>.pdf",
+        CertificatePdfApi.as_view(),
+        name="case-certificate-pdf",
+    ),
+    path(
+        f"cases/{REFERENCE}/certificate/refuse",
+        CertificateRefuseApi.as_view(),
+        name="case-certificate-refuse",
+    ),
+    path(
+        f"appointments/{APPOINTMENT}/attendance/",
+        AttendanceApi.as_view(),
+        name="appointment-attendance",
+    ),
     path(f"cases/{REFERENCE}/slots/", CaseSlotsApi.as_view(), name="case-slots"),
     path(
         f"cases/{REFERENCE}/appointments/",

@@ -139,6 +139,7 @@ SPECTACULAR_SETTINGS = {
         "AppointmentKindEnum": "scheduling.models.Appointment.Kind",
         "AppointmentStatusEnum": "scheduling.models.AppointmentStatus",
         "AppointmentParentRoleEnum": "scheduling.models.Appointment.ParentRole",
+        "ParentRoleEnum": "intake.models.Parent.Role",
     },
 }
 

@@ -1,0 +1,80 @@
+"""The certificate as a one-page PDF: who attended, when, valid until. Nothing of the talks."""
+
+from io import BytesIO
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from scheduling.models import Certificate
+
+TEXTS = {
+    "nb": {
+        "title": "Meklingsattest",
+        "number": "Attestnummer",
+        "case": "Saksnummer",
+        "parent": "Forelder",
+        "first": "Første meklingsmøte",
+        "issued": "Utstedt",
+        "valid": "Gyldig til og med",
+        "office": "Familievernkontor",
+        "body": "Forelderen har møtt til obligatorisk mekling (barneloven § 51, ekteskapsloven "
+        "§ 26). Attesten er gyldig i 6 måneder (barneloven § 54).",
+        "refused": "Attest ikke utstedt. Begrunnelse",
+        "appeal": "Avslaget kan påklages til Bufetat.",
+    },
+    "en": {
+        "title": "Mediation certificate (meklingsattest)",
+        "number": "Certificate number",
+        "case": "Case reference",
+        "parent": "Parent",
+        "first": "First mediation meeting",
+        "issued": "Issued",
+        "valid": "Valid until",
+        "office": "Family counselling office",
+        "body": "The parent has attended compulsory mediation (Children Act § 51, Marriage Act "
+        "§ 26). The certificate is valid for 6 months (Children Act § 54).",
+        "refused": "Certificate not issued. Reason",
+        "appeal": "The refusal can be appealed to Bufetat.",
+    },
+}
+
+
+def _date(value: object) -> str:
+    return value.strftime("%d.%m.%Y") if hasattr(value, "strftime") else "-"
+
+
+def certificate_pdf(certificate: Certificate, *, language: str = "nb") -> bytes:
+    """Uncompressed and invariant, so the same certificate always gives the same bytes."""
+    text = TEXTS.get(language, TEXTS["nb"])
+    buffer = BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4, invariant=1, pageCompression=0)
+    page.setTitle(f"{text['title']} {certificate.number}")
+    _width, height = A4
+    y = height - 80
+    page.setFont("Helvetica-Bold", 20)
+    page.drawString(60, y, text["title"])
+    page.setFont("Helvetica", 11)
+    parent = certificate.parent
+    rows = [
+        (text["number"], certificate.number),
+        (text["case"], certificate.case.reference),
+        (text["parent"], f"{parent.given_name} {parent.family_name}"),
+        (text["office"], certificate.case.office.name),
+        (text["first"], _date(certificate.first_meeting_on)),
+        (text["issued"], _date(certificate.issued_on)),
+    ]
+    if certificate.status == Certificate.Status.ISSUED:
+        rows.append((text["valid"], _date(certificate.valid_until)))
+    for label, value in rows:
+        y -= 24
+        page.drawString(60, y, f"{label}: {value}")
+    y -= 40
+    if certificate.status == Certificate.Status.ISSUED:
+        page.drawString(60, y, text["body"][:95])
+        page.drawString(60, y - 16, text["body"][95:])
+    else:
+        page.drawString(60, y, f"{text['refused']}: {certificate.refusal_reason[:80]}")
+        page.drawString(60, y - 16, text["appeal"])
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
