@@ -14,6 +14,7 @@ from intake.models import AuditEvent, Case, CaseReferenceCounter, CaseStatus, Ch
 from intake.national_id import national_id_birth_date, national_id_digest
 from mediators.models import District, Language, Municipality, Office
 from mediators.selectors import catchment_office_for
+from scheduling.alarms import case_alarms_schedule
 from scheduling.duties import duty_schedule
 
 # Days after the link is sent when a parent who has not submitted is reminded.
@@ -134,6 +135,7 @@ def case_request(
         for parent_input in request.parents:
             parent = _parent_create(case, parent_input)
             _intake_duties_schedule(case, parent)
+        case_alarms_schedule(case=case)
         Child.objects.bulk_create(
             [Child(case=case, birth_date=born) for born in request.children_birth_dates]
         )

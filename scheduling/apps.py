@@ -16,6 +16,6 @@ class SchedulingConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the appointment notice and reminder duty handlers with the engine.
-        from scheduling import appointment_notices, certificate_notices  # noqa: F401
+        from scheduling import alarms, appointment_notices, certificate_notices  # noqa: F401
 
         post_migrate.connect(_install_schedules, sender=self)

@@ -6,13 +6,11 @@ parent never came (meklingsforskriften § 8). The office may refuse with a reaso
 """
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +18,7 @@ from config.api_errors import ApplicationError, Conflict
 from config.legal import rule_value
 from intake.audit import audit_record
 from intake.models import AuditEvent, Case, Parent
+from scheduling.alarms import at_nine_oslo
 from scheduling.duties import duty_schedule
 from scheduling.models import Appointment, AppointmentStatus, Certificate
 
@@ -117,7 +116,7 @@ def _notices_schedule(certificate: Certificate) -> None:
     notice_day = certificate.valid_until - timedelta(
         days=rule_value("certificate_expiry_notice_days")
     )
-    expiry_notice_at = datetime.combine(notice_day, time(9), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    expiry_notice_at = at_nine_oslo(notice_day)
     for kind, due_at in (("issued", timezone.now()), ("expiry", expiry_notice_at)):
         duty_schedule(
             kind=f"certificate_{kind}",

@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -29,3 +29,16 @@ def eager_celery() -> Iterator[None]:
     finally:
         celery_app.conf.task_always_eager = False
         celery_app.conf.task_eager_propagates = False
+
+
+@pytest.fixture
+def call(
+    api_client: APIClient, django_capture_on_commit_callbacks: Any, eager_celery: None
+) -> Callable[..., Any]:
+    """Make an API call and run what it left for after commit, as in production."""
+
+    def _call(method: str, path: str, data: Any = None, **extra: Any) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return getattr(api_client, method)(path, data, format="json", **extra)
+
+    return _call

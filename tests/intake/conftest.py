@@ -1,14 +1,12 @@
 """Helpers for intake API tests: a valid request body, and running after-commit work inline."""
 
 import re
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from intake.questionnaire import load_questionnaire
 
@@ -46,19 +44,6 @@ def request_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
-
-
-@pytest.fixture
-def call(
-    api_client: APIClient, django_capture_on_commit_callbacks: Any, eager_celery: None
-) -> Callable[..., Any]:
-    """Make an API call and run what it left for after commit, as in production."""
-
-    def _call(method: str, path: str, data: Any = None, **extra: Any) -> Any:
-        with django_capture_on_commit_callbacks(execute=True):
-            return getattr(api_client, method)(path, data, format="json", **extra)
-
-    return _call
 
 
 def tokens_by_recipient() -> dict[str, str]:

@@ -1,0 +1,112 @@
+"""Alarms to the office when a case is at risk of waiting too long or missing a date.
+
+- waiting: no meeting booked 2 weeks after the request (guidance: offer within 3 weeks);
+- relocation: the planned move is near and no certificate exists (barneloven § 42a);
+- court: a court or enforcement deadline is near and no certificate exists.
+Each is a duty row created with the case; the handler re-checks and skips when all is well.
+"""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from intake.models import Case, CaseStatus
+from scheduling.duties import DutySkipped, duty_handler, duty_schedule, duty_target
+from scheduling.models import AppointmentStatus, Certificate, Duty
+from scheduling.notifications import notify
+
+WAITING_ALARM_DAYS = 14
+MOVE_ALARM_DAYS_BEFORE = 21
+COURT_ALARM_DAYS_BEFORE = 7
+CLOSED = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
+
+
+def at_nine_oslo(day: date) -> datetime:
+    """Office-hours delivery: 09:00 local time on the day (DST-correct through zoneinfo)."""
+    return datetime.combine(day, time(9), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def case_alarms_schedule(*, case: Case) -> None:
+    """Create the case's alarm duties (called in the transaction that creates the case)."""
+    alarms = [("waiting", case.requested_at + timedelta(days=WAITING_ALARM_DAYS))]
+    if case.planned_move_date:
+        alarms.append(
+            (
+                "relocation",
+                at_nine_oslo(case.planned_move_date - timedelta(days=MOVE_ALARM_DAYS_BEFORE)),
+            )
+        )
+    if case.court_deadline:
+        alarms.append(
+            ("court", at_nine_oslo(case.court_deadline - timedelta(days=COURT_ALARM_DAYS_BEFORE)))
+        )
+    for name, due_at in alarms:
+        duty_schedule(
+            kind=f"alarm_{name}",
+            key=f"alarm:{case.pk}:{name}",
+            due_at=max(due_at, timezone.now()),
+            case=case,
+            target_id=case.pk,
+        )
+
+
+def _open_case(duty: Duty) -> Case:
+    case = (
+        Case.objects.select_related("catchment_office", "chosen_office")
+        .filter(pk=duty_target(duty))
+        .first()
+    )
+    if case is None or case.status in CLOSED:
+        raise DutySkipped("case closed")
+    return case
+
+
+def _tell_office(case: Case, alarm: str) -> None:
+    if not case.office.email:
+        raise DutySkipped("office has no email")
+    notify(
+        template="case_alarm",
+        language="nb",
+        context={
+            "reference": case.reference,
+            "alarm": alarm,
+            "move_date": case.planned_move_date,
+            "court_deadline": case.court_deadline,
+            "requested": timezone.localdate(case.requested_at),
+        },
+        email=case.office.email,
+        phone=None,
+    )
+
+
+def _has_certificate(case: Case) -> bool:
+    return case.certificates.filter(status=Certificate.Status.ISSUED).exists()
+
+
+@duty_handler("alarm_waiting")
+def waiting_alarm(duty: Duty) -> str:
+    case = _open_case(duty)
+    if case.appointments.exclude(status=AppointmentStatus.CANCELLED).exists():
+        raise DutySkipped("a meeting is booked")
+    _tell_office(case, "waiting")
+    return "office alarmed: waiting"
+
+
+@duty_handler("alarm_relocation")
+def relocation_alarm(duty: Duty) -> str:
+    case = _open_case(duty)
+    if _has_certificate(case):
+        raise DutySkipped("certificate exists")
+    _tell_office(case, "relocation")
+    return "office alarmed: move near"
+
+
+@duty_handler("alarm_court")
+def court_alarm(duty: Duty) -> str:
+    case = _open_case(duty)
+    if _has_certificate(case):
+        raise DutySkipped("certificate exists")
+    _tell_office(case, "court")
+    return "office alarmed: court deadline near"
