@@ -16,6 +16,7 @@ class LegalRule:
     summary: str
 
 
+# fmt: off
 _RULES = (
     LegalRule(
         "duty_child_age_limit",
@@ -152,6 +153,7 @@ _RULES = (
         "Parents should travel at most about 2 hours each way (guidance, not law).",
     ),
 )
+# fmt: on
 
 RULES: dict[str, LegalRule] = {rule.key: rule for rule in _RULES}
 
