@@ -6,12 +6,16 @@ and run by idempotent Celery tasks. Nothing waits in the broker with a long ETA.
 messages for one duty run it once.
 """
 
+import functools
 import logging
+import os
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import redis
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, transaction
 from django.db.models import F, QuerySet
@@ -103,19 +107,21 @@ def duties_cancel(*, case: "Case | None" = None, key_prefix: str | None = None) 
     )
 
 
-def duties_dispatch_due(*, now: datetime | None = None, limit: int = 1000) -> int:
+def duties_dispatch_due(
+    *, now: datetime | None = None, limit: int = 1000, reclaim_after: timedelta | None = None
+) -> int:
     """The sweep: claim due pending duties and stuck claimed ones, and send them after commit.
 
+    A claimed duty counts as stuck `reclaim_after` (default DUTY_RECLAIM_AFTER) after its claim.
     SKIP LOCKED lets two sweeps (or a sweep and a running duty) pass each other without
     waiting and without claiming a duty twice.
     """
     now = now or timezone.now()
+    reclaim_after = DUTY_RECLAIM_AFTER if reclaim_after is None else reclaim_after
     # Durable: the row locks must be released (and the messages sent) as soon as it is done.
     with transaction.atomic(durable=True):
         stale = _lock_ids(
-            Duty.objects.filter(
-                status=Duty.Status.CLAIMED, claimed_at__lt=now - DUTY_RECLAIM_AFTER
-            ),
+            Duty.objects.filter(status=Duty.Status.CLAIMED, claimed_at__lt=now - reclaim_after),
             limit,
         )
         exhausted = _fail_exhausted(stale, now)
@@ -253,3 +259,30 @@ def _enqueue_unsafe(ids: list[int], *, unclaim_if_unsent: bool) -> None:
 def _heartbeat_probe(duty: Duty) -> str:
     """An operations probe: a duty that proves the sweep → broker → worker path end to end."""
     return "probe ok"
+
+
+# The slow probe's ledger: a Redis hash of committed runs, duty id → count.
+PROBE_LEDGER_KEY = "mekling:probe-runs"
+
+
+@duty_handler("slow_probe")
+def _slow_probe(duty: Duty) -> str:
+    """A test and operations probe of crash safety; no real work uses it.
+
+    It sleeps MEKLING_SLOW_PROBE_SECONDS (default 0) inside the duty's locked transaction, so a
+    worker can be killed mid-run, and names its process in the outcome. With
+    MEKLING_PROBE_LEDGER_URL (a Redis URL) it also adds one to the duty's field of the hash
+    PROBE_LEDGER_KEY after commit: a run that is rolled back, or killed, never counts.
+    """
+    time.sleep(float(os.environ.get("MEKLING_SLOW_PROBE_SECONDS", "0")))
+    ledger_url = os.environ.get("MEKLING_PROBE_LEDGER_URL")
+    if ledger_url:
+        count = functools.partial(_probe_ledger(ledger_url).hincrby, PROBE_LEDGER_KEY, duty.pk)
+        transaction.on_commit(count, robust=True)
+    return f"probe ok pid={os.getpid()}"
+
+
+@functools.cache
+def _probe_ledger(url: str) -> redis.Redis:
+    # redis-py's pool reconnects after a fork, so one client per URL serves every pool child.
+    return redis.Redis.from_url(url)
