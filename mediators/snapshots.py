@@ -78,10 +78,11 @@ def mediator_slots(
         )
     if mediator_ids is not None:
         mediators = mediators.filter(pk__in=list(mediator_ids))
-    mediators = mediators.annotate(last_assigned=Max("assignments__created_at"))
-    loads = mediator_loads()
+    rows = list(mediators.annotate(last_assigned=Max("assignments__created_at")).distinct())
+    ids = [mediator.pk for mediator in rows]
+    loads = mediator_loads(ids)
     conflicts: dict[int, set[str]] = defaultdict(set)
-    for declaration in ConflictDeclaration.objects.all():
+    for declaration in ConflictDeclaration.objects.filter(mediator_id__in=ids):
         conflicts[declaration.mediator_id] |= party_keys(
             national_id_digest=declaration.national_id_digest,
             given_name=declaration.given_name,
@@ -110,5 +111,5 @@ def mediator_slots(
             declared_parties=frozenset(conflicts[mediator.pk]),
             last_assigned_at=mediator.last_assigned,
         )
-        for mediator in mediators.distinct()
+        for mediator in rows
     ]
