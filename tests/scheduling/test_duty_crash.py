@@ -118,6 +118,62 @@ def _outcome_pids() -> dict[int, int]:
     return pids
 
 
+def _kill_once_a_duty_is_done_and_another_just_started(
+    worker: subprocess.Popen[bytes], log: Path
+) -> tuple[set[int], set[int]]:
+    """Kill -9 the worker and its pool while a duty it just started holds its row lock with
+    most of its sleep ahead (polls are 0.1 s apart); the duties interrupted, the pool's pids."""
+    seen_running: set[int] = set()
+    just_started: set[int] = set()
+
+    def one_done_and_one_just_started() -> bool:
+        nonlocal just_started
+        done = Duty.objects.filter(status=Duty.Status.DONE).exists()
+        running = _running()
+        just_started = running - seen_running
+        seen_running.update(running)
+        return done and bool(just_started)
+
+    _wait_for(one_done_and_one_just_started, 60, log)
+    pool = _process_group(worker.pid) - {worker.pid}
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    _wait_for(lambda: not _running(), 10, log)  # PostgreSQL rolled the killed runs back
+    return just_started, pool
+
+
+def _sweep_until_all_done(client: redis.Redis, log: Path) -> None:
+    """Once the queue is drained and nothing runs, what is still claimed is stuck: reclaim it.
+
+    Reclaiming after a second stands in for the ten minutes of production.
+    """
+
+    def all_done() -> bool:
+        if not Duty.objects.exclude(status=Duty.Status.DONE).exists():
+            return True
+        if not client.llen(celery_app.conf.task_default_queue) and not _running():
+            duties_dispatch_due(reclaim_after=timedelta(seconds=1))
+            time.sleep(0.5)
+        return False
+
+    _wait_for(all_done, 120, log)
+
+
+def _stop(worker: subprocess.Popen[bytes] | None) -> None:
+    if worker is None or worker.poll() is not None:
+        return
+    os.killpg(worker.pid, signal.SIGTERM)
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+
+
+def _ledger(client: redis.Redis) -> dict[int, int]:
+    return {int(pk): int(n) for pk, n in client.hgetall(PROBE_LEDGER_KEY).items()}
+
+
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_duties_of_a_worker_killed_mid_run_each_run_exactly_once_after_restart(
@@ -130,63 +186,31 @@ def test_duties_of_a_worker_killed_mid_run_each_run_exactly_once_after_restart(
     assert duties_dispatch_due() == DUTIES
     log = tmp_path / "workers.log"
     first = _worker("crash-first", log)
-    second: subprocess.Popen[bytes] | None = None
+    second = None
     try:
-        # Kill -9 the worker and its pool once a duty is done and another has just started: it
-        # holds its row lock with most of its sleep ahead (polls are 0.1 s apart).
-        seen_running: set[int] = set()
-        interrupted: set[int] = set()
-
-        def one_done_and_one_just_started() -> bool:
-            nonlocal interrupted
-            done = Duty.objects.filter(status=Duty.Status.DONE).exists()
-            running = _running()
-            interrupted = running - seen_running
-            seen_running.update(running)
-            return done and bool(interrupted)
-
-        _wait_for(one_done_and_one_just_started, 60, log)
-        first_pool = _process_group(first.pid) - {first.pid}
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
-        _wait_for(lambda: not _running(), 10, log)  # PostgreSQL rolled the killed runs back
-
+        interrupted, first_pool = _kill_once_a_duty_is_done_and_another_just_started(first, log)
         done_before = _outcome_pids()
         assert set(done_before.values()) <= first_pool
         killed = Duty.objects.filter(pk__in=interrupted)
         assert set(killed.values_list("status", "outcome", "attempts")) == {("claimed", "", 1)}
         assert _statuses()[Duty.Status.CLAIMED] == DUTIES - len(done_before)
-        ledger = own_redis.hgetall(PROBE_LEDGER_KEY)
-        assert {int(pk): int(n) for pk, n in ledger.items()} == dict.fromkeys(done_before, 1)
+        assert _ledger(own_redis) == dict.fromkeys(done_before, 1)
 
-        # A new worker drains the queue; what the killed one had taken is stuck as claimed
-        # until a sweep reclaims it (its messages wait unacknowledged for Redis' visibility
-        # timeout). Reclaiming after a second stands in for the ten minutes of production.
+        # A new worker drains the queue. What the killed one had taken stays claimed until a
+        # sweep reclaims it: its messages wait unacknowledged for Redis' visibility timeout.
         second = _worker("crash-second", log)
-
-        def all_done_reclaiming_the_stuck() -> bool:
-            if not Duty.objects.exclude(status=Duty.Status.DONE).exists():
-                return True
-            if not own_redis.llen(celery_app.conf.task_default_queue) and not _running():
-                duties_dispatch_due(reclaim_after=timedelta(seconds=1))
-                time.sleep(0.5)
-            return False
-
-        _wait_for(all_done_reclaiming_the_stuck, 120, log)
+        _sweep_until_all_done(own_redis, log)
         second_pool = _process_group(second.pid) - {second.pid}
-        ran_by = _outcome_pids()
-        ledger = own_redis.hgetall(PROBE_LEDGER_KEY)
     finally:
-        for worker in (first, second):
-            if worker is not None and worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                worker.wait(timeout=30)
+        _stop(first)
+        _stop(second)
 
+    ran_by = _outcome_pids()
     assert _statuses() == {Duty.Status.DONE: DUTIES}
     assert {pk: pid for pk, pid in ran_by.items() if pk in done_before} == done_before
     assert {ran_by[pk] for pk in ran_by if pk not in done_before} <= second_pool
     reclaimed = Duty.objects.filter(pk__in=interrupted)
     assert all(attempts >= 2 for attempts in reclaimed.values_list("attempts", flat=True))
     # The side effect outside the database: every duty's committed run counted once.
-    assert {int(pk): int(n) for pk, n in ledger.items()} == dict.fromkeys(ran_by, 1)
-    assert sum(int(n) for n in ledger.values()) == DUTIES
+    assert _ledger(own_redis) == dict.fromkeys(ran_by, 1)
+    assert sum(_ledger(own_redis).values()) == DUTIES
