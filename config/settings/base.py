@@ -167,6 +167,8 @@ CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULER = "scheduling.beat:HeartbeatDatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
+# Celery's Django fixup would otherwise close the database connection after every task.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 
 # A component counts as alive when its heartbeat row is younger than this.
 HEARTBEAT_STALE_AFTER_SECONDS = env.int("HEARTBEAT_STALE_AFTER_SECONDS", default=90)

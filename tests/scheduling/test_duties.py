@@ -392,3 +392,17 @@ def test_scheduling_a_key_another_transaction_is_inserting_reuses_its_row() -> N
 
 def _soon() -> datetime:
     return timezone.now() + timedelta(hours=1)
+
+
+def test_the_beat_sweep_goes_on_while_batches_are_full() -> None:
+    """A backlog larger than one batch is claimed in one beat tick, not one batch a minute."""
+    from scheduling.tasks import SWEEP_BATCH, sweep_duties
+
+    now = timezone.now()
+    Duty.objects.bulk_create(
+        Duty(kind="heartbeat_probe", key=f"backlog:{n}", due_at=now - timedelta(seconds=1))
+        for n in range(SWEEP_BATCH * 2 + 500)
+    )
+    sweep_duties()
+    assert not Duty.objects.filter(status=Duty.Status.PENDING).exists()
+    assert Duty.objects.filter(status=Duty.Status.CLAIMED).count() == SWEEP_BATCH * 2 + 500
