@@ -42,15 +42,21 @@ class SuggestionsApi(APIView):
         case = case_get_for_user(user=request.user, reference=reference)
         explain = request.query_params.get("explain") in ("1", "true", "yes")
         suggestions = case_suggestions(case=case, explain=explain)
-        names = {m.pk: str(m) for m in Mediator.objects.only("given_name", "family_name")}
-        offices = dict(Office.objects.values_list("pk", "code"))
-        locations = dict(Location.objects.values_list("pk", "code"))
+        ranked = suggestions.ranked
+        offices = dict(
+            Office.objects.filter(pk__in={s.office_id for s in ranked}).values_list("pk", "code")
+        )
+        locations = dict(
+            Location.objects.filter(pk__in={s.location_id for s in ranked}).values_list(
+                "pk", "code"
+            )
+        )
         body: dict[str, Any] = {
             "reference": case.reference,
             "suggestions": [
                 {
                     "mediator": s.mediator_id,
-                    "mediator_name": names.get(s.mediator_id),
+                    "mediator_name": s.name,
                     "kind": s.kind,
                     "office": offices.get(s.office_id),
                     "location": locations.get(s.location_id),
@@ -59,10 +65,12 @@ class SuggestionsApi(APIView):
                     "earliest_free": s.earliest_free,
                     "reasons": [r.as_dict() if hasattr(r, "as_dict") else r for r in s.reasons],
                 }
-                for s in suggestions.ranked
+                for s in ranked
             ],
         }
         if explain:
+            excluded_ids = [mediator_id for mediator_id, _ in suggestions.excluded]
+            names = {m.pk: str(m) for m in Mediator.objects.filter(pk__in=excluded_ids)}
             body["excluded"] = [
                 {
                     "mediator": mediator_id,
