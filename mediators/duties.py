@@ -6,6 +6,7 @@ from django.utils import timezone
 from intake.models import Case
 from mediators.models import Offer
 from mediators.offers import offer_expire
+from scheduling.alarms import notify_office
 from scheduling.duties import DutySkipped, duty_handler, duty_target
 from scheduling.models import Duty
 from scheduling.notifications import notify
@@ -67,18 +68,10 @@ def tell_office(duty: Duty) -> str:
     )
     if case is None:
         raise DutySkipped("case gone")
-    if not case.office.email:
-        raise DutySkipped("office has no email")
     latest = case.offers.order_by("-created_at").first()
-    notify(
+    notify_office(
+        case=case,
         template="offer_staff_notice",
-        language="nb",
-        context={
-            "reference": case.reference,
-            "status": case.status,
-            "mediator": str(latest.mediator) if latest else "",
-        },
-        email=case.office.email,
-        phone=None,
+        context={"status": case.status, "mediator": str(latest.mediator) if latest else ""},
     )
     return "office told"

@@ -7,6 +7,7 @@ Each is a duty row created with the case; the handler re-checks and skips when a
 """
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -63,21 +64,29 @@ def _open_case(duty: Duty) -> Case:
     return case
 
 
-def _tell_office(case: Case, alarm: str) -> None:
+def notify_office(*, case: Case, template: str, context: dict[str, Any]) -> None:
+    """Email the office holding the case (in bokmål); an office without email ends the duty."""
     if not case.office.email:
         raise DutySkipped("office has no email")
     notify(
-        template="case_alarm",
+        template=template,
         language="nb",
+        context={"reference": case.reference, **context},
+        email=case.office.email,
+        phone=None,
+    )
+
+
+def _tell_office(case: Case, alarm: str) -> None:
+    notify_office(
+        case=case,
+        template="case_alarm",
         context={
-            "reference": case.reference,
             "alarm": alarm,
             "move_date": case.planned_move_date,
             "court_deadline": case.court_deadline,
             "requested": timezone.localdate(case.requested_at),
         },
-        email=case.office.email,
-        phone=None,
     )
 
 
@@ -94,19 +103,20 @@ def waiting_alarm(duty: Duty) -> str:
     return "office alarmed: waiting"
 
 
-@duty_handler("alarm_relocation")
-def relocation_alarm(duty: Duty) -> str:
+def _alarm_unless_certificate(duty: Duty, alarm: str) -> None:
     case = _open_case(duty)
     if _has_certificate(case):
         raise DutySkipped("certificate exists")
-    _tell_office(case, "relocation")
+    _tell_office(case, alarm)
+
+
+@duty_handler("alarm_relocation")
+def relocation_alarm(duty: Duty) -> str:
+    _alarm_unless_certificate(duty, "relocation")
     return "office alarmed: move near"
 
 
 @duty_handler("alarm_court")
 def court_alarm(duty: Duty) -> str:
-    case = _open_case(duty)
-    if _has_certificate(case):
-        raise DutySkipped("certificate exists")
-    _tell_office(case, "court")
+    _alarm_unless_certificate(duty, "court")
     return "office alarmed: court deadline near"
