@@ -76,7 +76,7 @@ def test_status_quo_leaves_a_case_only_when_the_office_has_no_active_mediator():
     assert result.assignments == {} and 1 in result.unassigned
 
 
-# --- (b) weighted round-robin (Cal.com getLuckyUser) ---
+# --- (b) and (b+) weighted round-robin (Cal.com getLuckyUser; (b+) with our rules) ---
 
 
 def test_round_robin_picks_the_largest_shortfall_against_weight():
