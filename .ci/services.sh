@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) answer before the tests run:
+# Make sure PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) answer and Debian's chromium
+# is there before the tests run:
 # start them when they are installed but down, install them with apt-get when they are missing
 # and we may (root), otherwise stop with a clear message.
 set -euo pipefail
@@ -61,5 +62,16 @@ ensure_redis() {
   say "Redis ok"
 }
 
+# The page tests drive Debian's chromium (Playwright never downloads a browser here).
+ensure_browser() {
+  if [ -n "${MEKLING_CHROMIUM:-}" ] || command -v chromium >/dev/null 2>&1; then
+    say "chromium ok"; return
+  fi
+  apt_install chromium
+  command -v chromium >/dev/null 2>&1 || die "chromium could not be installed"
+  say "chromium ok"
+}
+
 ensure_postgres
 ensure_redis
+ensure_browser

@@ -16,4 +16,10 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Pages: staff desk, mediators' inbox, login; the parents' pages own the site root.
+    path("", include(("config.pages", "pages"), namespace="pages")),
+    path("desk/", include(("mediators.pages.urls", "desk"), namespace="desk")),
+    path("inbox/", include(("scheduling.pages.urls", "inbox"), namespace="inbox")),
+    path("", include(("intake.pages.urls", "parents"), namespace="parents")),
 ]

@@ -118,6 +118,7 @@ class Parent(models.Model):
 
     class Lang(models.TextChoices):
         NB = "nb", "Norsk bokmål"
+        NN = "nn", "Norsk nynorsk"
         EN = "en", "English"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parents")

@@ -9,6 +9,9 @@ import environ
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# Each audience's pages keep their templates and catalogue beside their views (parents: intake,
+# desk: mediators, inbox: scheduling).
+PAGE_DIRS = [BASE_DIR / app / "pages" for app in ("intake", "mediators", "scheduling")]
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -54,19 +57,25 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+LOGIN_URL = "pages:login"
+LOGIN_REDIRECT_URL = "pages:home"
+LOGOUT_REDIRECT_URL = "pages:login"
+# Where the parents' quick exit goes: a neutral page that looks like ordinary browsing.
+QUICK_EXIT_URL = env("QUICK_EXIT_URL", default="https://www.yr.no/")
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "mediators.User"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", *(d / "templates" for d in PAGE_DIRS)],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.pages.page_context",
             ],
         },
     },
@@ -97,13 +106,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "nb"
-LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Nynorsk is offered on the parents' pages (STAFF_LANGUAGES are the staff pages' choice).
+LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("en", "English")]
+STAFF_LANGUAGES = ["nb", "en"]
+LOCALE_PATHS = [BASE_DIR / "locale", *(d / "locale" for d in PAGE_DIRS)]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
