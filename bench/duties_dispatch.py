@@ -7,7 +7,7 @@ and took 21 minutes there, 18 of them the engine's (see the notes it prints).
 
 Needs PostgreSQL (postgres@127.0.0.1:5432, trust) and Redis (127.0.0.1:6379). It uses a database
 of its own, `mekling_bench` (created if missing, migrated, its duties table emptied), and Redis
-db 12 (flushed before and after); nothing else is touched. Each approach gets a fresh real
+db 10 (flushed before and after); nothing else is touched. Each approach gets a fresh real
 worker (`celery -A config worker`, prefork, --concurrency 2) started before its clock starts.
 
 - engine: N `slow_probe` duties (no sleep), due during the last minute, swept with
@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "mekling_bench"
-REDIS_URL = "redis://127.0.0.1:6379/12"
+REDIS_URL = "redis://127.0.0.1:6379/10"  # the tests use databases 11-15
 ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.local",
     "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
