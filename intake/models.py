@@ -143,7 +143,9 @@ class Parent(models.Model):
             models.CheckConstraint(
                 condition=Q(role__in=["requester", "other"]), name="parent_role_known"
             ),
-            models.CheckConstraint(condition=Q(language__in=["nb", "en"]), name="parent_language"),
+            models.CheckConstraint(
+                condition=Q(language__in=["nb", "nn", "en"]), name="parent_language"
+            ),
             models.CheckConstraint(
                 condition=Q(national_id_digest="") | Q(national_id_digest__regex=r"^[0-9a-f]{64}$"),
                 name="parent_national_id_is_digest",
