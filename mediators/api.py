@@ -10,11 +10,17 @@ from rest_framework.views import APIView
 
 from config.api_errors import ApplicationError
 from intake.api.cases import client_addr
-from intake.models import CaseStatus
-from intake.selectors import case_get_for_user, cases_for_user
+from intake.selectors import case_get_for_user
 from mediators.access import IsStaff, office_scope
-from mediators.assigning import PlacementResult, case_place, case_suggestions, cases_place_batch
-from mediators.models import Assignment, Location, Mediator, Office, Region, User
+from mediators.assigning import (
+    PlacementResult,
+    case_place_auto,
+    case_place_manual,
+    case_suggestions,
+    cases_place_batch,
+)
+from mediators.models import Location, Mediator, Office, Region, User
+from mediators.selectors import cases_waiting_in
 
 
 def _placement_data(placement: PlacementResult) -> dict[str, Any]:
@@ -102,25 +108,16 @@ class AssignApi(APIView):
         data = self.AssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if data.validated_data["auto"]:
-            ranked = case_suggestions(case=case, limit=1).ranked
-            if not ranked:
-                raise ApplicationError(
-                    "No eligible mediator has capacity for this case.",
-                    fields={"auto": ["No eligible mediator."]},
-                )
-            mediator_id, method = ranked[0].mediator_id, Assignment.Method.SUGGESTED
+            placement = case_place_auto(
+                case=case, actor=request.user, remote_addr=client_addr(request)
+            )
         else:
-            mediator_id, method = data.validated_data["mediator"], Assignment.Method.MANUAL
-        mediator = Mediator.objects.filter(pk=mediator_id).first()
-        if mediator is None:
-            raise ApplicationError("Unknown mediator.", fields={"mediator": ["Unknown mediator."]})
-        placement = case_place(
-            case=case,
-            mediator=mediator,
-            method=method,
-            actor=request.user,
-            remote_addr=client_addr(request),
-        )
+            placement = case_place_manual(
+                case=case,
+                mediator_id=data.validated_data["mediator"],
+                actor=request.user,
+                remote_addr=client_addr(request),
+            )
         return Response(_placement_data(placement), status=status.HTTP_201_CREATED)
 
 
@@ -148,13 +145,7 @@ class BatchAssignApi(APIView):
                 fields={scope: ["Unknown or not in your scope."]},
             )
         office_ids = list(offices.values_list("pk", flat=True))
-        waiting = [
-            case
-            for case in cases_for_user(user=request.user)
-            .filter(status=CaseStatus.READY)
-            .prefetch_related("parents")
-            if case.office.pk in office_ids
-        ]
+        waiting = cases_waiting_in(user=request.user, office_ids=office_ids)
         outcome = cases_place_batch(
             cases=waiting, actor=request.user, remote_addr=client_addr(request)
         )

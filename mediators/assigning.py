@@ -135,6 +135,42 @@ def case_place(
     return placement
 
 
+def case_place_auto(
+    *, case: Case, actor: Any = None, remote_addr: str | None = None
+) -> PlacementResult:
+    """Place the case with its top suggestion (method `suggested`)."""
+    ranked = case_suggestions(case=case, limit=1).ranked
+    if not ranked:
+        raise ApplicationError(
+            "No eligible mediator has capacity for this case.",
+            fields={"auto": ["No eligible mediator."]},
+        )
+    mediator = Mediator.objects.get(pk=ranked[0].mediator_id)
+    return case_place(
+        case=case,
+        mediator=mediator,
+        method=Assignment.Method.SUGGESTED,
+        actor=actor,
+        remote_addr=remote_addr,
+    )
+
+
+def case_place_manual(
+    *, case: Case, mediator_id: int, actor: Any = None, remote_addr: str | None = None
+) -> PlacementResult:
+    """Place the case with the mediator staff chose (method `manual`)."""
+    mediator = Mediator.objects.filter(pk=mediator_id).first()
+    if mediator is None:
+        raise ApplicationError("Unknown mediator.", fields={"mediator": ["Unknown mediator."]})
+    return case_place(
+        case=case,
+        mediator=mediator,
+        method=Assignment.Method.MANUAL,
+        actor=actor,
+        remote_addr=remote_addr,
+    )
+
+
 def _is_user(actor: Any) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 

@@ -1,6 +1,24 @@
-"""Reads about offices and their catchment."""
+"""Reads about offices and their catchment, and the staff desk's cases in order of urgency."""
 
-from mediators.models import OSLO_MUNICIPALITY, Catchment, District, Municipality, Office
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from intake.models import Case, CaseStatus
+from mediators.assignment.rules import number
+from mediators.assignment.urgency import deadline_of, urgency_of
+from mediators.models import (
+    OSLO_MUNICIPALITY,
+    Assignment,
+    Catchment,
+    District,
+    Municipality,
+    Offer,
+    Office,
+)
 
 
 class CatchmentError(LookupError):
@@ -25,3 +43,110 @@ def oslo_district_map() -> dict[str, str]:
     """Oslo city district name → the code of its catchment office."""
     rows = Catchment.objects.filter(municipality_id=OSLO_MUNICIPALITY, district__isnull=False)
     return dict(rows.values_list("district__name", "office__code"))
+
+
+@dataclass(frozen=True)
+class UrgentCase:
+    """One row of the staff desk: a case with what makes it urgent (mediators.assignment.urgency).
+
+    `deadline` is the move date of a relocation (barneloven § 42a: the certificate must exist
+    before the move) or the court's deadline of a court referral or enforcement case
+    (barneloven § 61, § 65a); `days_waiting` counts against the 3-week offer guidance.
+    """
+
+    case: Case
+    urgency: float
+    days_waiting: int
+    waiting_guidance: int
+    deadline: date | None
+    days_left: int | None
+    assignment: Assignment | None
+    offer: Offer | None
+
+
+def cases_by_urgency(
+    *,
+    user: Any,
+    level: str = "",
+    status: str = "",
+    case_type: str = "",
+    today: date | None = None,
+) -> list[UrgentCase]:
+    """The user's cases, most urgent first (ties: longest waiting, then reference).
+
+    `level` filters on the effective level (a staff override wins over the computed one);
+    "none" means not classified yet. Without `status`, closed and withdrawn cases are left out.
+    """
+    from intake.selectors import cases_for_user
+
+    today = today or timezone.localdate()
+    cases = cases_for_user(user=user).prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.filter(ended_at__isnull=True).select_related("mediator"),
+            to_attr="active_assignments",
+        ),
+        Prefetch(
+            "offers",
+            queryset=Offer.objects.filter(status=Offer.Status.PENDING).select_related("mediator"),
+            to_attr="pending_offers",
+        ),
+    )
+    cases = _desk_filtered(cases, level=level, status=status, case_type=case_type)
+    rows = [_urgent_case(case, today) for case in cases]
+    rows.sort(key=lambda row: (-row.urgency, -row.days_waiting, row.case.reference))
+    return rows
+
+
+def _desk_filtered(
+    cases: QuerySet[Case], *, level: str, status: str, case_type: str
+) -> QuerySet[Case]:
+    if level == "none":
+        cases = cases.filter(classification__isnull=True)
+    elif level:
+        cases = cases.filter(
+            Q(classification__override_level=level)
+            | Q(classification__override_level="", classification__level=level)
+        )
+    if status:
+        cases = cases.filter(status=status)
+    else:
+        cases = cases.exclude(status__in=(CaseStatus.CLOSED, CaseStatus.WITHDRAWN))
+    if case_type:
+        cases = cases.filter(case_type=case_type)
+    return cases
+
+
+def _urgent_case(case: Case, today: date) -> UrgentCase:
+    requested_on = timezone.localdate(case.requested_at)
+    values = {
+        "case_type": case.case_type,
+        "move_date": case.planned_move_date,
+        "court_deadline": case.court_deadline,
+    }
+    found = deadline_of(**values)
+    assignments: list[Assignment] = getattr(case, "active_assignments", [])
+    offers: list[Offer] = getattr(case, "pending_offers", [])
+    return UrgentCase(
+        case=case,
+        urgency=urgency_of(**values, requested_on=requested_on, today=today),
+        days_waiting=max(0, (today - requested_on).days),
+        waiting_guidance=int(number("urgency.waiting_guidance_days")),
+        deadline=found[0] if found else None,
+        days_left=(found[0] - today).days if found else None,
+        assignment=assignments[0] if assignments else None,
+        offer=offers[0] if offers else None,
+    )
+
+
+def cases_waiting_in(*, user: Any, office_ids: list[int]) -> list[Case]:
+    """Cases ready for assignment held by these offices, as far as the user may see them."""
+    from intake.selectors import cases_for_user
+
+    return [
+        case
+        for case in cases_for_user(user=user)
+        .filter(status=CaseStatus.READY)
+        .prefetch_related("parents")
+        if case.office.pk in office_ids
+    ]

@@ -20,10 +20,19 @@ WAITING_SHARE = 0.99  # the waiting part stays below 1, under every deadline cas
 
 def deadline(case: CaseNeed) -> tuple[date, float] | None:
     """The case's deadline and its horizon in days, or None."""
-    if case.case_type == "relocation" and case.move_date is not None:
-        return case.move_date, number("urgency.relocation_horizon_days")
-    if case.case_type in ("court_referral", "enforcement") and case.court_deadline is not None:
-        return case.court_deadline, number("urgency.court_horizon_days")
+    return deadline_of(
+        case_type=case.case_type, move_date=case.move_date, court_deadline=case.court_deadline
+    )
+
+
+def deadline_of(
+    *, case_type: str, move_date: date | None, court_deadline: date | None
+) -> tuple[date, float] | None:
+    """`deadline` over plain values, for readers that have rows rather than a CaseNeed."""
+    if case_type == "relocation" and move_date is not None:
+        return move_date, number("urgency.relocation_horizon_days")
+    if case_type in ("court_referral", "enforcement") and court_deadline is not None:
+        return court_deadline, number("urgency.court_horizon_days")
     return None
 
 
@@ -37,13 +46,31 @@ def urgency(*, case: CaseNeed, today: date) -> float:
     So any deadline case outranks any case without one, and among deadline cases the nearer
     deadline wins unless the two are within a few days and one has waited much longer.
     """
+    return urgency_of(
+        case_type=case.case_type,
+        move_date=case.move_date,
+        court_deadline=case.court_deadline,
+        requested_on=case.requested_on,
+        today=today,
+    )
+
+
+def urgency_of(
+    *,
+    case_type: str,
+    move_date: date | None,
+    court_deadline: date | None,
+    requested_on: date,
+    today: date,
+) -> float:
+    """`urgency` over plain values (the staff desk orders its case list by it)."""
     part = 0.0
-    found = deadline(case)
+    found = deadline_of(case_type=case_type, move_date=move_date, court_deadline=court_deadline)
     if found is not None:
         when, horizon = found
         days_left = (when - today).days
         part = 1.0 + min(1.0, max(0.0, 1.0 - days_left / horizon))
-    waited = max(0, (today - case.requested_on).days)
+    waited = max(0, (today - requested_on).days)
     guidance = number("urgency.waiting_guidance_days")
     part += WAITING_SHARE * min(waited / guidance, WAITING_CAP) / WAITING_CAP
     return part
