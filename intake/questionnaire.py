@@ -49,11 +49,22 @@ _VALUE_PATTERN: Final = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 @dataclass(frozen=True)
 class Text:
+    """A text in bokmål and English, and optionally nynorsk (empty: shown in bokmål)."""
+
     nb: str
     en: str
+    nn: str = ""
 
     def as_dict(self) -> dict[str, str]:
-        return {"nb": self.nb, "en": self.en}
+        return {"nb": self.nb, "en": self.en, **({"nn": self.nn} if self.nn else {})}
+
+    def in_language(self, language: str) -> str:
+        """The text in `language` (nb, nn or en); nynorsk falls back to bokmål."""
+        if language == "en":
+            return self.en
+        if language == "nn" and self.nn:
+            return self.nn
+        return self.nb
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,7 @@ class Questionnaire:
     title: Text
     items: tuple[Item, ...]
     sources: tuple[Source, ...]
+    intro: Text | None = None
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
@@ -159,7 +171,8 @@ def parse_questionnaire(raw: Mapping[str, Any]) -> Questionnaire:
     sources = tuple(_source(_mapping(entry, "source")) for entry in raw.get("sources") or [])
     if not sources:
         raise ValueError("questionnaire: sources must name what the items are grounded in")
-    return Questionnaire(version, _text(raw.get("title"), "title"), items, sources)
+    title = _text(raw.get("title"), "title")
+    return Questionnaire(version, title, items, sources, _optional_text(raw.get("intro"), "intro"))
 
 
 def _mapping(raw: object, where: str) -> dict[str, Any]:
@@ -169,11 +182,14 @@ def _mapping(raw: object, where: str) -> dict[str, Any]:
 
 
 def _text(raw: object, where: str) -> Text:
+    """Bokmål and English are required; nynorsk is optional (older versions have none)."""
     entry = _mapping(raw, where)
-    nb, en = entry.get("nb"), entry.get("en")
+    nb, en, nn = entry.get("nb"), entry.get("en"), entry.get("nn", "")
     if not (isinstance(nb, str) and nb.strip() and isinstance(en, str) and en.strip()):
         raise ValueError(f"{where}: needs non-empty 'nb' and 'en' text")
-    return Text(nb, en)
+    if not isinstance(nn, str) or ("nn" in entry and not nn.strip()):
+        raise ValueError(f"{where}: 'nn' text, when given, must be non-empty")
+    return Text(nb, en, nn)
 
 
 def _optional_text(raw: object, where: str) -> Text | None:
