@@ -2,7 +2,6 @@
 
 from typing import Any, cast
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
@@ -13,6 +12,7 @@ from rest_framework.views import APIView
 from intake.api.cases import client_addr
 from mediators.access import is_external_mediator
 from mediators.models import Offer, User
+from mediators.offer_selectors import offer_get_for_user, offers_for_user
 from mediators.offers import offer_accept, offer_decline
 
 
@@ -22,10 +22,8 @@ class IsExternalMediator(BasePermission):
 
 
 def own_offer(user: User, offer_id: int) -> Offer:
-    offer = Offer.objects.select_related("case").filter(pk=offer_id, mediator__user=user).first()
-    if offer is None:
-        raise Http404
-    return offer
+    """The mediator's own offer, else 404 (the inbox pages use the same selector)."""
+    return offer_get_for_user(user=user, offer_id=offer_id)
 
 
 class OfferOutput(serializers.ModelSerializer[Offer]):
@@ -56,7 +54,7 @@ class OffersApi(APIView):
     @extend_schema(responses={200: OfferOutput(many=True)})
     def get(self, request: Request) -> Response:
         user = cast(User, request.user)
-        offers = Offer.objects.filter(mediator__user=user).select_related("case")
+        offers = offers_for_user(user=user)
         return Response(OfferOutput(offers.order_by("deadline")[:200], many=True).data)
 
 

@@ -10,6 +10,8 @@ Privacy: an invite names only its recipient as attendee. A separate meeting's in
 only that parent's meeting, never when the other parent comes.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
@@ -71,4 +73,44 @@ def appointment_ics(
         attendee.params["rsvp"] = vText("FALSE")
         event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
+    return calendar.to_ical()
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One appointment in a published calendar, with its text in the reader's language."""
+
+    appointment: Appointment
+    summary: str
+    location: str
+    description: str
+
+
+def calendar_ics(
+    *, entries: Iterable[CalendarEntry], name: str, now: datetime | None = None
+) -> bytes:
+    """A mediator's own calendar (METHOD:PUBLISH) to download: one VEVENT per appointment,
+    with the same UID and SEQUENCE as the parents' invites, and no attendees."""
+    stamp = (now or timezone.now()).astimezone(UTC)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    for entry in entries:
+        appointment = entry.appointment
+        event = Event()
+        event.add("uid", appointment_uid(appointment))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", appointment.starts_at.astimezone(UTC))
+        event.add("dtend", appointment.ends_at.astimezone(UTC))
+        event.add("sequence", appointment.sequence)
+        event.add("summary", entry.summary)
+        event.add("location", entry.location)
+        event.add("description", entry.description)
+        cancelled = appointment.status == AppointmentStatus.CANCELLED
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        event.add("transp", "OPAQUE")
+        calendar.add_component(event)
     return calendar.to_ical()

@@ -1,10 +1,27 @@
+"""The external mediator's inbox (namespace `inbox`, under /inbox/)."""
+
 from django.urls import path
-from django.views.generic import TemplateView
+
+from scheduling.pages import views_availability, views_calendar, views_offers
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base_staff.html"), name="offers"),
-    path("calendar/", TemplateView.as_view(template_name="base_staff.html"), name="calendar"),
+    path("", views_offers.offers, name="offers"),
+    path("offers/<int:offer_id>/", views_offers.offer, name="offer"),
+    path("offers/<int:offer_id>/accept/", views_offers.offer_accept_view, name="offer-accept"),
+    path("offers/<int:offer_id>/decline/", views_offers.offer_decline_view, name="offer-decline"),
+    path("calendar/", views_calendar.calendar, name="calendar"),
+    path("calendar.ics", views_calendar.calendar_ics_view, name="calendar-ics"),
+    path("availability/", views_availability.availability, name="availability"),
+    path("availability/hours/", views_availability.availability_add_view, name="availability-add"),
     path(
-        "availability/", TemplateView.as_view(template_name="base_staff.html"), name="availability"
+        "availability/hours/<int:availability_id>/remove/",
+        views_availability.availability_remove_view,
+        name="availability-remove",
+    ),
+    path("availability/absence/", views_availability.leave_add_view, name="leave-add"),
+    path(
+        "availability/absence/<int:leave_id>/remove/",
+        views_availability.leave_remove_view,
+        name="leave-remove",
     ),
 ]
