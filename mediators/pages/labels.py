@@ -1,6 +1,7 @@
 """Words the desk shows for stored codes: safety flags, appointment kinds, modes and statuses."""
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 # The questionnaire's safety flags (intake/questionnaire.py SAFETY_FLAGS; MASIC-S themes).
@@ -50,3 +51,17 @@ MEDIATOR_KINDS: dict[str, Promise] = {
 
 def label(labels: dict[str, Promise], code: str) -> str:
     return str(labels.get(code, code))
+
+
+def days_left_text(days: int | None) -> str:
+    if days is None:
+        return ""
+    if days == 0:
+        return gettext("today")
+    if days < 0:
+        return ngettext("%(days)s day ago", "%(days)s days ago", -days) % {"days": -days}
+    return ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days}
+
+
+def ages_text(ages: list[int]) -> str:
+    return ", ".join(ngettext("%(age)s year", "%(age)s years", age) % {"age": age} for age in ages)

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language
 
 from intake.questionnaire import Text
 
@@ -59,18 +59,16 @@ def label(code: Any, group: str) -> str:
 
 @register.filter
 def days_left(days: int | None) -> str:
-    if days is None:
-        return ""
-    if days == 0:
-        return gettext("today")
-    if days < 0:
-        return ngettext("%(days)s day ago", "%(days)s days ago", -days) % {"days": -days}
-    return ngettext("%(days)s day left", "%(days)s days left", days) % {"days": days}
+    from mediators.pages.labels import days_left_text
+
+    return days_left_text(days)
 
 
 @register.filter
 def years(ages: list[int]) -> str:
-    return ", ".join(ngettext("%(age)s year", "%(age)s years", age) % {"age": age} for age in ages)
+    from mediators.pages.labels import ages_text
+
+    return ages_text(ages)
 
 
 @register.filter
