@@ -80,7 +80,7 @@ def cases_by_urgency(
     from intake.selectors import cases_for_user
 
     today = today or timezone.localdate()
-    cases = cases_for_user(user=user).prefetch_related(
+    cases: QuerySet[Case] = cases_for_user(user=user).prefetch_related(
         Prefetch(
             "assignments",
             queryset=Assignment.objects.filter(ended_at__isnull=True).select_related("mediator"),
@@ -119,17 +119,19 @@ def _desk_filtered(
 
 def _urgent_case(case: Case, today: date) -> UrgentCase:
     requested_on = timezone.localdate(case.requested_at)
-    values = {
-        "case_type": case.case_type,
-        "move_date": case.planned_move_date,
-        "court_deadline": case.court_deadline,
-    }
-    found = deadline_of(**values)
+    move, court = case.planned_move_date, case.court_deadline
+    found = deadline_of(case_type=case.case_type, move_date=move, court_deadline=court)
     assignments: list[Assignment] = getattr(case, "active_assignments", [])
     offers: list[Offer] = getattr(case, "pending_offers", [])
     return UrgentCase(
         case=case,
-        urgency=urgency_of(**values, requested_on=requested_on, today=today),
+        urgency=urgency_of(
+            case_type=case.case_type,
+            move_date=move,
+            court_deadline=court,
+            requested_on=requested_on,
+            today=today,
+        ),
         days_waiting=max(0, (today - requested_on).days),
         waiting_guidance=int(number("urgency.waiting_guidance_days")),
         deadline=found[0] if found else None,
