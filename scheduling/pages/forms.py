@@ -107,11 +107,11 @@ def _slot_label(slot: Slot) -> str:
     if len(slot.meetings) == 1:
         return text
     parts = [
-        f"{present.ROLES[Appointment.ParentRole(meeting.parent_role)]} "
+        f"{present.SHORT_ROLES[Appointment.ParentRole(meeting.parent_role)]} "
         f"{present.range_text(meeting.starts_at, meeting.ends_at)}"
         for meeting in slot.meetings
     ]
-    return gettext("%(times)s, separately: %(meetings)s") % {
+    return gettext("%(times)s: %(meetings)s") % {
         "times": text,
         "meetings": ", ".join(parts),
     }

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from django.utils import dateformat
-from django.utils.translation import get_language, gettext, ngettext, pgettext
+from django.utils import dateformat, formats
+from django.utils.translation import get_language, gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import CaseType, ConflictLevel, Parent
@@ -36,6 +36,10 @@ MODES = {
 ROLES = {
     Appointment.ParentRole.REQUESTER: _("the requester"),
     Appointment.ParentRole.OTHER: _("the other parent"),
+}
+SHORT_ROLES = {
+    Appointment.ParentRole.REQUESTER: pgettext_lazy("short", "requester"),
+    Appointment.ParentRole.OTHER: pgettext_lazy("short", "other parent"),
 }
 MEETING_STATUSES = {
     Appointment.Status.BOOKED: _("Booked"),
@@ -189,7 +193,7 @@ def offer_card(offer: Offer, now: datetime) -> OfferCard:
         place=place_text(None if offer.remote else offer.location),
         remote=offer.remote,
         journey_minutes=offer.journey_minutes,
-        hours=f"{offer.hours:g}",
+        hours=formats.number_format(offer.hours.normalize()),
         languages=sorted({str(PARENT_LANGUAGES[Parent.Lang(p.language)]) for p in parents}),
         interpreters=[
             gettext("%(language)s for %(parent)s")

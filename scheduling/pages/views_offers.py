@@ -33,7 +33,7 @@ from scheduling.pages import present
 from scheduling.pages.access import client_addr, mediator_of, mediator_required
 from scheduling.pages.forms import AcceptForm, DeclineForm
 
-SLOT_DAYS = 14
+SLOT_DAYS = 7
 SLOT_HORIZON_DAYS = 56
 
 

@@ -4,6 +4,7 @@ accounts, and real offers made by the assignment service (mediators/assigning.ca
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from typing import Any
 
 import holidays
 from django.utils import timezone
@@ -38,7 +39,7 @@ def account(mediator: Mediator, username: str) -> User:
     return user
 
 
-def inbox_world(*, high_conflict: bool = False, **case_fields: object) -> Inbox:
+def inbox_world(*, high_conflict: bool = False, **case_fields: Any) -> Inbox:
     """A waiting case (office told at kontor@test.example) and two external mediators who can
     both take it; `first` gets the offers, `second` is next in the ranking."""
     case = waiting_case(**case_fields)

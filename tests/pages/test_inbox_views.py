@@ -95,6 +95,9 @@ def test_the_countdown_is_rendered_in_the_page_language(world: Inbox, client_for
     assert f'datetime="{utc_iso(offer.deadline)}"' in html
     client.post("/i18n/setlang/", {"language": "en", "next": "/inbox/"})
     assert "in 48 hours" in client.get("/inbox/").content.decode()
+    english = client.get(f"/inbox/offers/{offer.pk}/").content.decode()
+    assert "Answer by" in english and "Accept the case</button>" in english
+    assert '<html lang="en">' in english
 
 
 def test_declining_needs_a_reason_and_then_offers_the_next_mediator(
@@ -201,7 +204,7 @@ def test_calendar_shows_the_week_and_downloads_only_their_meetings(
 
 def test_opening_hours_are_checked_and_saved_whole(world: Inbox, client_for: Any) -> None:
     client = client_for(world.user)
-    location = world.first.locations.first()
+    location = world.first.locations.get()
     base = {"weekday": "0", "location": str(location.pk), "valid_from": "2026-01-01"}
     response = client.post(
         "/inbox/availability/hours/", {**base, "start_time": "12:00", "end_time": "09:00"}
@@ -218,7 +221,7 @@ def test_opening_hours_are_checked_and_saved_whole(world: Inbox, client_for: Any
     )
     assert overlap.status_code == 400
     assert "overlapper" in overlap.content.decode()
-    not_theirs = Location.objects.exclude(mediators=world.first).first()
+    not_theirs = Location.objects.exclude(mediators=world.first).order_by("pk")[0]
     bad = client.post(
         "/inbox/availability/hours/",
         {**base, "location": str(not_theirs.pk), "start_time": "14:00", "end_time": "15:00"},
