@@ -63,6 +63,14 @@ FORMATS = {
 }
 
 
+def date_param(raw: str) -> date | None:
+    """A YYYY-MM-DD query value, or None for anything else (a bad link is not an error)."""
+    try:
+        return date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        return None
+
+
 def ui_language() -> str:
     return "en" if (get_language() or "nb").startswith("en") else "nb"
 

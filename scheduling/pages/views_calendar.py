@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
@@ -34,7 +33,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     mediator = mediator_of(request)
     today = local_date(timezone.now())
     raw = request.GET.get("week", "")
-    chosen = parse_date(raw) if len(raw) == 10 else None
+    chosen = present.date_param(raw)
     monday = week_start(chosen or today)
     sunday = monday + timedelta(days=6)
     rows = [

@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -72,7 +71,7 @@ def offer(request: HttpRequest, offer_id: int) -> HttpResponse:
 def _slots_start(request: HttpRequest, today: date) -> date:
     """The first date of the slots shown (`from`, in the query or the form), within reach."""
     raw = request.POST.get("from") or request.GET.get("from") or ""
-    chosen = parse_date(raw) if len(raw) == 10 else None
+    chosen = present.date_param(raw)
     if chosen is None:
         return today
     return min(max(chosen, today), today + timedelta(days=SLOT_HORIZON_DAYS))

@@ -282,3 +282,13 @@ def test_leave_is_checked_and_warns_about_booked_meetings(world: Inbox, client_f
 def test_public_holidays_are_listed_on_the_availability_page(world: Inbox, client_for: Any) -> None:
     response = client_for(world.user).get("/inbox/availability/")
     assert len(response.context["holidays"]) == 5
+
+
+def test_a_bad_week_or_slot_date_in_a_link_falls_back_to_today(
+    world: Inbox, client_for: Any
+) -> None:
+    offer = offer_to(world.case, world.first)
+    client = client_for(world.user)
+    for query in ("week=2026-13-45", "week=yesterday", "week="):
+        assert client.get(f"/inbox/calendar/?{query}").status_code == 200
+    assert client.get(f"/inbox/offers/{offer.pk}/?from=2026-02-31").status_code == 200
