@@ -35,7 +35,7 @@ def offer_duties_schedule(*, offer: Offer) -> None:
     ):
         duty_schedule(
             kind=kind,
-            key=f"{kind}:{offer.pk}",
+            key=f"{_duty_prefix(offer)}{kind}",
             due_at=due_at,
             case=offer.case,
             target_id=offer.pk,
