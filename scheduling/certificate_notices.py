@@ -8,7 +8,11 @@ from scheduling.notifications import notify
 
 def _certificate(duty: Duty) -> Certificate:
     certificate = (
-        Certificate.objects.select_related("parent", "case").filter(pk=duty_target(duty)).first()
+        Certificate.objects.select_related(
+            "parent", "case__catchment_office", "case__chosen_office"
+        )
+        .filter(pk=duty_target(duty))
+        .first()
     )
     if certificate is None or certificate.status != Certificate.Status.ISSUED:
         raise DutySkipped("no issued certificate")
@@ -33,6 +37,7 @@ def _tell(template: str, certificate: Certificate, *, attach: bool) -> None:
         language=parent.language,
         context={
             "reference": certificate.case.reference,
+            "office_name": certificate.case.office.name,
             "number": certificate.number,
             "valid_until": certificate.valid_until.strftime("%d.%m.%Y")
             if certificate.valid_until
