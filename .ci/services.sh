@@ -2,7 +2,8 @@
 # Make sure PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) answer and Debian's chromium
 # is there before the tests run:
 # start them when they are installed but down, install them with apt-get when they are missing
-# and we may (root), otherwise stop with a clear message.
+# and we may (root), otherwise stop with a clear message. libfaketime (the end-to-end test's
+# time travel) is installed the same way; without it only that test skips.
 set -euo pipefail
 
 PGHOST_ADDR=${PGHOST_ADDR:-127.0.0.1}
@@ -72,6 +73,14 @@ ensure_browser() {
   say "chromium ok"
 }
 
+# The end-to-end test runs worker and beat under libfaketime to travel in time.
+ensure_faketime() {
+  if compgen -G "/usr/lib/*/faketime/libfaketime.so.1" >/dev/null; then say "libfaketime ok"; return; fi
+  if can_install; then apt_install faketime; say "libfaketime ok"; return; fi
+  say "libfaketime is missing (apt-get install faketime): tests/scheduling/test_end_to_end.py skips"
+}
+
 ensure_postgres
 ensure_redis
 ensure_browser
+ensure_faketime
