@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from intake.models import AuditEvent
-from mediators.models import Assignment, Offer, User
+from mediators.models import Assignment, Mediator, Offer, User
 from scheduling.models import Appointment, Certificate
 from tests.factories import UserFactory
 from tests.pages.desk_setup import PASSWORD, DeskWorld, desk_world
@@ -111,6 +111,17 @@ def test_one_click_assignment_to_an_external_mediator_makes_an_offer(
     desktop: Any, world: DeskWorld, assert_accessible: Any
 ) -> None:
     log_in(desktop, world.staff)
+    desktop.goto(f"/desk/cases/{world.safety.reference}/")
+    # The mediator fills up while the page is open: a clear refusal (409 in the API).
+    capacity = world.external.weekly_capacity_hours
+    Mediator.objects.filter(pk=world.external.pk).update(weekly_capacity_hours=0)
+    desktop.get_by_role("button", name=f"Tildel {world.external}", exact=True).click()
+    alert = desktop.locator("#assignment [role=alert]")
+    assert "har ikke mer kapasitet denne uken" in alert.inner_text()
+    assert not Offer.objects.filter(case=world.safety).exists()
+    assert_accessible(desktop)
+
+    Mediator.objects.filter(pk=world.external.pk).update(weekly_capacity_hours=capacity)
     desktop.goto(f"/desk/cases/{world.safety.reference}/")
     desktop.get_by_role("button", name=f"Tildel {world.external}", exact=True).click()
     assert "Saken er tilbudt" in message(desktop)

@@ -306,8 +306,10 @@ def test_book_cancel_attend_and_issue_the_certificate(staff: Client, world: Desk
     # barneloven § 54: valid 6 months.
     assert certificate.valid_until == certificate.issued_on + relativedelta(months=6)
     assert any(certificate.number in message for message in _messages(attended))
-    html = attended.content.decode()
-    assert f"/api/v1/cases/{case.reference}/certificate/requester.pdf" in html
+    pdf_url = f"/api/v1/cases/{case.reference}/certificate/requester.pdf"
+    assert pdf_url in attended.content.decode()
+    pdf = staff.get(pdf_url)  # the API's route, with the desk's session
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
 
     no_reason = staff.post(_case_url(case, "certificates/refuse/"), {"refuse-parent_role": "other"})
     assert no_reason.status_code == 400 and no_reason.context["refuse_form"].errors["reason"]
