@@ -19,14 +19,8 @@ def duty_sentences(case: Case) -> list[str]:
     limit = rule_value(AGE_LIMIT_RULE[CaseType(case.case_type)])
     months = rule_value("relocation_notice_months")
     sentences = {
-        "child_under_limit": _(
-            "You have a common child under %(limit)d, so mediation is compulsory for you."
-        )
-        % {"limit": limit},
-        "no_child_under_limit": _(
-            "None of your common children is under %(limit)d, so mediation is voluntary. "
-            "You are still welcome."
-        )
+        "child_under_limit": _("You have a common child under %(limit)d.") % {"limit": limit},
+        "no_child_under_limit": _("None of your common children is under %(limit)d.")
         % {"limit": limit},
         "cohabitant_abroad": _(
             "When one of you lives abroad, cohabitants do not have to mediate "

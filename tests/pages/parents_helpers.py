@@ -77,7 +77,11 @@ def assign_and_open(case: Case) -> Any:
     """Give a requested case a mediator with free hours on every day of the next weeks."""
     office = case.office
     location = LocationFactory.create(
-        office=office, name="Familievernkontoret", street="Storgata 1", postal_code="8006"
+        office=office,
+        name="Familievernkontoret",
+        street="Storgata 1",
+        postal_code="8006",
+        town="Bodø",
     )
     mediator = MediatorFactory.create(office=office, given_name="Mira", family_name="Meklersen")
     mediator.locations.set([location])

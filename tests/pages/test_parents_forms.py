@@ -169,9 +169,10 @@ def test_a_valid_request_sends_each_parent_a_link_and_shows_a_receipt_without_on
     assert (other.language, other.lives_abroad) == ("nn", True)
     tokens = intake_tokens()
     assert set(tokens) == {"testa@test.example", "testo@test.example"}
-    # No nynorsk notice template: the other parent's email falls back to bokmål.
+    # The link notice speaks nynorsk to a parent who chose it.
     by_recipient = {m.to[0]: m for m in mail.outbox}
-    assert "skjema" in by_recipient["testo@test.example"].subject
+    assert "Før meklinga hos" in str(by_recipient["testo@test.example"].body)
+    assert "Før meklingen hos" in str(by_recipient["testa@test.example"].body)
     assert [sms.to for sms in LocmemSmsBackend.outbox] == ["+4741234567"]
 
 
@@ -348,7 +349,7 @@ def test_a_separate_meeting_link_shows_only_that_parents_own_time(
 ) -> None:
     from intake.models import Classification
 
-    case = requested()
+    case = requested(parents_1_language="nn")
     assign_and_open(case)
     Classification.objects.create(
         case=case,
@@ -364,6 +365,9 @@ def test_a_separate_meeting_link_shows_only_that_parents_own_time(
     with django_capture_on_commit_callbacks(execute=True):
         mine, theirs = book_first_free(case, kind="separate")
     links = {m.to[0]: APPOINTMENT_LINK.search(str(m.body)) for m in mail.outbox}
+    # No nynorsk appointment notices yet: a parent who chose nynorsk reads bokmål.
+    bodies = {m.to[0]: str(m.body) for m in mail.outbox}
+    assert "Du har fått time hos" in bodies["testo@test.example"]
     my_token = links["testa@test.example"].group(1)  # type: ignore[union-attr]
     page = _client().get(f"/appointments/{my_token}/").content.decode()
     local = timezone.localtime
