@@ -130,6 +130,7 @@ class RequestForm(AccessibleForm):
         required=False,
         help_text=_("Only if the child lives in Oslo."),
     )
+    # The parents' free choice of office (002 §4.2); the catchment office is the default.
     preferred_office = forms.ChoiceField(
         label=_("Family counselling office (optional)"),
         required=False,

@@ -178,6 +178,15 @@ def test_a_parent_answers_from_the_emailed_link_leaves_resumes_and_submits(
     assert phone.locator(".progress-label").inner_text() == "Spørsmål 5 av 19"
     assert phone.get_by_label(QUESTIONS[4].choices[0].text.nb, exact=True).is_checked()
 
+    # Sending too early lists what is missing, each linked to its question.
+    phone.goto(link + "summary/")
+    phone.get_by_role("button", name="Send svarene mine").click()
+    missing = phone.get_by_role("alert")
+    assert "Noen spørsmål er ikke besvart ennå" in missing.inner_text()
+    assert missing.get_by_role("link").count() == 12  # 17 required, 5 answered
+    assert_accessible(phone)
+    shot(phone, "parents-summary-missing-phone")
+
     # Leave, and come back later on another device: the first unanswered question.
     later = new_page()
     later.goto(link)
