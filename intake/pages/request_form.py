@@ -399,12 +399,15 @@ def _flatten(errors: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, .
 
 
 def request_validate(form: RequestForm) -> CaseRequestSerializer | None:
-    """The serializer, valid, when the form and the API's rules both accept the request."""
+    """The serializer, valid, when both the page form and the API's rules accept the request.
+
+    Both always run, so a parent sees every message the two can give at once (the
+    serializer's cross-field checks, such as the Oslo district, come once its fields pass).
+    """
     form_ok = form.is_valid()
     body, rows = form.payload()
     serializer = CaseRequestSerializer(data=body)
-    if serializer.is_valid() and form_ok:
-        return serializer
-    if not serializer.is_valid():
-        form.add_serializer_errors(serializer.errors, rows)
+    if serializer.is_valid():
+        return serializer if form_ok else None
+    form.add_serializer_errors(serializer.errors, rows)
     return None
