@@ -35,7 +35,7 @@ from scheduling.availability import OSLO, local_date
 from scheduling.booking_rules import case_hours
 from scheduling.ics import ICS_CONTENT_TYPE
 from scheduling.models import Appointment, AppointmentStatus
-from scheduling.slots import MAX_DAYS, Slot, case_mediator, slots_available_for
+from scheduling.slots import MAX_DAYS, Slot, case_mediator, slots_available_for, slots_to_move
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -376,16 +376,10 @@ class AppointmentByLinkSlotsApi(_ByLinkApi):
         query.is_valid(raise_exception=True)
         if appointment.status != AppointmentStatus.BOOKED:
             raise ApplicationError(f"The appointment is {appointment.status}.")
-        slots = slots_available_for(
-            case=appointment.case,
+        slots = slots_to_move(
+            appointment=appointment,
             start=_start(query.validated_data),
             days=query.validated_data["days"],
-            duration=appointment.duration,
-            kind=appointment.kind,
-            parent_role=appointment.parent_role,
-            mediator=appointment.mediator,
-            location_id=appointment.location_id,
-            ignore=[appointment.pk],
         )
         return Response({"slots": _slots_body(slots)})
 

@@ -172,6 +172,22 @@ def slots_available_for(
     return sorted(slots.values(), key=lambda s: (s.starts_at, s.location_id or 0))
 
 
+def slots_to_move(*, appointment: Appointment, start: date, days: int) -> list[Slot]:
+    """Free slots to move this appointment to: same length, kind, parent, mediator and place;
+    its own time counts as free."""
+    return slots_available_for(
+        case=appointment.case,
+        start=start,
+        days=days,
+        duration=appointment.duration,
+        kind=appointment.kind,
+        parent_role=appointment.parent_role,
+        mediator=appointment.mediator,
+        location_id=appointment.location_id,
+        ignore=[appointment.pk],
+    )
+
+
 def parents_busy(*, case: Case, ignore: Iterable[int] = ()) -> dict[str, list[Busy]]:
     """Per parent role, the times their meeting may not touch: the other parent's separate
     meetings in this case, widened by `SEPARATE_GAP` on both sides."""

@@ -34,7 +34,7 @@ from scheduling.availability import local_date
 from scheduling.booking_rules import SchedulingBusy, SlotTaken
 from scheduling.ics import ICS_CONTENT_TYPE
 from scheduling.models import Appointment, AppointmentStatus
-from scheduling.slots import Slot, slots_available_for
+from scheduling.slots import Slot, slots_to_move
 
 DAYS_SHOWN = 14
 
@@ -89,17 +89,7 @@ def _start_day(request: HttpRequest) -> date:
 def _slots(appointment: Appointment, start: date) -> list[Slot]:
     """As AppointmentByLinkSlotsApi: same length, place, mediator; this meeting counts free."""
     try:
-        return slots_available_for(
-            case=appointment.case,
-            start=start,
-            days=DAYS_SHOWN,
-            duration=appointment.duration,
-            kind=appointment.kind,
-            parent_role=appointment.parent_role,
-            mediator=appointment.mediator,
-            location_id=appointment.location_id,
-            ignore=[appointment.pk],
-        )
+        return slots_to_move(appointment=appointment, start=start, days=DAYS_SHOWN)
     except ApplicationError:
         return []
 
