@@ -8,7 +8,7 @@ from mediators.demo import demo_mediators_create, demo_offices_load
 from mediators.models import Mediator, Office, User
 from mediators.services import user_create
 
-DEMO_PASSWORD = "mekling-demo"  # noqa: S105 - demo accounts on a local run only
+DEMO_PASSWORD = "mekling-demo"  # noqa: S105 - demo accounts, local run only # nosec B105
 
 
 class Command(BaseCommand):
