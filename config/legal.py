@@ -132,6 +132,11 @@ _RULES = (
         "Both parents must consent to a child talk when the child is under 16.",
     ),
     LegalRule(
+        "answers_retention_days", 30, "days",
+        "meklingsforskriften § 9 (only the protocol is kept); setting RETENTION_ANSWERS_DAYS",
+        "Questionnaire answers and classification details are purged this long after close.",
+    ),
+    LegalRule(
         "protocol_retention_years",
         3,
         "years",

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.crypto import EncryptedJSONField
 from mediators.models import District, Language, Municipality, Office
 
 REFERENCE_PATTERN = r"^MK-[0-9]{4}-[0-9]{6}$"
@@ -75,7 +76,12 @@ class Case(models.Model):
     duty_required = models.BooleanField(null=True, help_text="Whether mediation is compulsory.")
     duty_outcome = models.JSONField(default=dict, blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set by case_close; retention counts from it."
+    )
+    answers_purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When retention purged answers and classification."
+    )
 
     class Meta:
         ordering = ["-requested_at"]
@@ -200,7 +206,8 @@ class QuestionnaireResponse(models.Model):
 
     parent = models.OneToOneField(Parent, on_delete=models.CASCADE, related_name="response")
     questionnaire_version = models.CharField(max_length=20)
-    answers = models.JSONField(default=dict, blank=True)
+    # Encrypted at rest (config/crypto.py); purged after the case closes (intake/retention.py).
+    answers = EncryptedJSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
@@ -223,8 +230,9 @@ class Classification(models.Model):
     level = models.CharField(max_length=6, choices=ConflictLevel.choices)
     provisional = models.BooleanField(default=True)
     score = models.FloatField(default=0)
-    reasons = models.JSONField(default=list, blank=True)
-    safety_flags = models.JSONField(default=list, blank=True)
+    # Both echo answers, so they are encrypted like them and purged with them.
+    reasons = EncryptedJSONField(default=list, blank=True)
+    safety_flags = EncryptedJSONField(default=list, blank=True)
     separate_meetings_recommended = models.BooleanField(default=False)
     rules_version = models.CharField(max_length=20)
     questionnaire_version = models.CharField(max_length=20)
@@ -258,7 +266,12 @@ class Classification(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Append-only record of staff and mediator reads of answers and changes to a case."""
+    """Append-only record of staff and mediator reads of answers and changes to a case.
+
+    On PostgreSQL a trigger (migration 0009) refuses every DELETE and every UPDATE, except the
+    retention path (intake/retention.py) blanking `remote_addr` when the protocol is deleted:
+    the rows stay, without personal data, once the case is gone (meklingsforskriften § 9).
+    """
 
     class Action(models.TextChoices):
         CASE_REQUESTED = "case_requested"
@@ -273,6 +286,14 @@ class AuditEvent(models.Model):
         CLASSIFICATION_OVERRIDDEN = "classification_overridden"
         LINK_RESENT = "link_resent"
         ANSWERS_SUBMITTED = "answers_submitted"
+        APPOINTMENT_BOOKED = "appointment_booked"
+        APPOINTMENT_RESCHEDULED = "appointment_rescheduled"
+        APPOINTMENT_CANCELLED = "appointment_cancelled"
+        CERTIFICATE_ISSUED = "certificate_issued"
+        CASE_CLOSED = "case_closed"
+        DATA_EXPORTED = "data_exported"
+        ANSWERS_PURGED = "answers_purged"
+        PROTOCOL_DELETED = "protocol_deleted"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

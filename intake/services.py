@@ -160,3 +160,50 @@ def parent_link_resend(*, parent: Parent, actor: Any, remote_addr: str | None = 
             remote_addr=remote_addr,
             detail={"role": parent.role},
         )
+
+
+CLOSING = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
+
+
+def case_close(
+    *,
+    case: Case,
+    status: str = CaseStatus.CLOSED,
+    actor: Any = None,
+    actor_label: str = "",
+    remote_addr: str | None = None,
+) -> Case:
+    """Close (or withdraw) a case; `closed_at` starts the retention clocks (meklingsforskriften
+    § 9, intake/retention.py). Closing a closed case again changes nothing."""
+    if status not in CLOSING:
+        raise ValueError("A case closes as closed or withdrawn.")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.closed_at is not None:
+            return locked
+        locked.status = status
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "closed_at"])
+        audit_record(
+            action=AuditEvent.Action.CASE_CLOSED,
+            case_reference=locked.reference,
+            actor=actor,
+            actor_label=actor_label or "system",
+            remote_addr=remote_addr,
+            detail={"status": status},
+        )
+    return locked
+
+
+def parent_export(*, parent: Parent, remote_addr: str | None = None) -> dict[str, Any]:
+    """A parent's export of their own data (GDPR art. 15 and 20), recorded in the audit log."""
+    from intake.selectors import parent_data_export
+
+    data = parent_data_export(parent=parent)
+    audit_record(
+        action=AuditEvent.Action.DATA_EXPORTED,
+        case_reference=parent.case.reference,
+        actor_label=f"parent:{parent.role}",
+        remote_addr=remote_addr,
+    )
+    return data

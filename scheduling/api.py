@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from config.api_errors import ApplicationError
 from config.legal import rule_value
 from config.throttling import SettingsScopedRateThrottle
+from intake.api.cases import client_addr
 from intake.models import Case
 from intake.selectors import case_get_for_user
 from mediators.access import cases_visible_to
@@ -293,6 +294,7 @@ class CaseAppointmentsApi(APIView):
             duration=timedelta(minutes=values["minutes"]),
             consents=values["consents"],
             actor=request.user,
+            remote_addr=client_addr(request),
         )
         return Response(_case_appointments(case, rows), status=status.HTTP_201_CREATED)
 
@@ -312,7 +314,10 @@ class AppointmentRescheduleApi(APIView):
         data = RescheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
         moved = appointment_reschedule(
-            appointment=appointment, starts_at=data.validated_data["starts_at"], actor=request.user
+            appointment=appointment,
+            starts_at=data.validated_data["starts_at"],
+            actor=request.user,
+            remote_addr=client_addr(request),
         )
         return Response(AppointmentOutput(_staff_appointment(request.user, moved.pk)).data)
 
@@ -324,7 +329,10 @@ class AppointmentCancelApi(APIView):
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)
         appointment_cancel(
-            appointment=appointment, actor=request.user, reason=data.validated_data["reason"]
+            appointment=appointment,
+            actor=request.user,
+            reason=data.validated_data["reason"],
+            remote_addr=client_addr(request),
         )
         return Response(AppointmentOutput(_staff_appointment(request.user, appointment.pk)).data)
 
@@ -387,10 +395,15 @@ class AppointmentByLinkSlotsApi(_ByLinkApi):
 class AppointmentByLinkRescheduleApi(_ByLinkApi):
     @extend_schema(request=RescheduleInput, responses={200: ParentAppointmentOutput})
     def post(self, request: Request, token: str) -> Response:
-        appointment, _ = self.resolve(token)
+        appointment, role = self.resolve(token)
         data = RescheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
-        appointment_reschedule(appointment=appointment, starts_at=data.validated_data["starts_at"])
+        appointment_reschedule(
+            appointment=appointment,
+            starts_at=data.validated_data["starts_at"],
+            by=f"parent:{role}",
+            remote_addr=client_addr(request),
+        )
         appointment, _ = self.resolve(token)
         return Response(ParentAppointmentOutput(appointment).data)
 
@@ -402,7 +415,10 @@ class AppointmentByLinkCancelApi(_ByLinkApi):
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)
         appointment_cancel(
-            appointment=appointment, reason=data.validated_data["reason"], by=f"parent:{role}"
+            appointment=appointment,
+            reason=data.validated_data["reason"],
+            by=f"parent:{role}",
+            remote_addr=client_addr(request),
         )
         appointment, _ = self.resolve(token)
         return Response(ParentAppointmentOutput(appointment).data)

@@ -29,7 +29,8 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from config.api_errors import ApplicationError, Conflict
-from intake.models import Case, CaseStatus
+from intake.audit import audit_record
+from intake.models import AuditEvent, Case, CaseStatus
 from mediators.models import Assignment, Language, Location, Mediator
 from scheduling.availability import local_date
 from scheduling.booking_rules import (
@@ -70,6 +71,7 @@ def appointment_book(
     duration: timedelta = timedelta(hours=1),
     consents: Sequence[str] = (),
     actor: Any = None,
+    remote_addr: str | None = None,
 ) -> list[Appointment]:
     """Book a meeting of the case with its assigned mediator: one row, or two for `separate`.
 
@@ -120,11 +122,24 @@ def appointment_book(
             Case.objects.filter(pk=locked_case.pk).update(status=CaseStatus.SCHEDULED)
         for row in rows:
             _schedule_duties(appointment=row, case=locked_case, now=now)
+        audit_record(
+            action=AuditEvent.Action.APPOINTMENT_BOOKED,
+            case_reference=locked_case.reference,
+            actor=actor,
+            actor_label="system",
+            remote_addr=remote_addr,
+            detail={"appointments": [row.pk for row in rows], "kind": kind, "mode": mode},
+        )
     return rows
 
 
 def appointment_reschedule(
-    *, appointment: Appointment, starts_at: datetime, actor: Any = None
+    *,
+    appointment: Appointment,
+    starts_at: datetime,
+    actor: Any = None,
+    remote_addr: str | None = None,
+    by: str = "",
 ) -> Appointment:
     """Move a booked appointment to a new start, same length, place and mode.
 
@@ -163,11 +178,24 @@ def appointment_reschedule(
         locked.save(update_fields=["starts_at", "ends_at", "sequence", "updated_at"])
         _cancel_duties(appointment=locked)
         _schedule_duties(appointment=locked, case=locked_case, now=now)
+        audit_record(
+            action=AuditEvent.Action.APPOINTMENT_RESCHEDULED,
+            case_reference=locked_case.reference,
+            actor=actor,
+            actor_label=by or "system",
+            remote_addr=remote_addr,
+            detail={"appointment": locked.pk, "sequence": locked.sequence},
+        )
     return locked
 
 
 def appointment_cancel(
-    *, appointment: Appointment, actor: Any = None, reason: str = "", by: str = ""
+    *,
+    appointment: Appointment,
+    actor: Any = None,
+    reason: str = "",
+    by: str = "",
+    remote_addr: str | None = None,
 ) -> Appointment:
     """Cancel a booked appointment; the parents get a cancellation (METHOD:CANCEL).
 
@@ -200,6 +228,15 @@ def appointment_cancel(
         ).exists()
         if locked_case.status == CaseStatus.SCHEDULED and not still_booked:
             Case.objects.filter(pk=locked_case.pk).update(status=CaseStatus.ASSIGNED)
+        # The reason is free text and may name people: it stays on the appointment only.
+        audit_record(
+            action=AuditEvent.Action.APPOINTMENT_CANCELLED,
+            case_reference=locked_case.reference,
+            actor=actor,
+            actor_label=by or "system",
+            remote_addr=remote_addr,
+            detail={"appointment": locked.pk},
+        )
     return locked
 
 

@@ -106,6 +106,13 @@ def certificates_issue_due(*, case: Case, actor: Any = None) -> list[Certificate
         )
         _notices_schedule(certificate)
         issued.append(certificate)
+        audit_record(
+            action=AuditEvent.Action.CERTIFICATE_ISSUED,
+            case_reference=case.reference,
+            actor=actor,
+            actor_label="system",
+            detail={"certificate": certificate.pk, "parent_role": parent.role},
+        )
     return issued
 
 

@@ -27,6 +27,19 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 # orphan every stored digest.
 NATIONAL_ID_HASH_KEY = env("NATIONAL_ID_HASH_KEY", default="insecure-local-national-id-key")
 
+# Questionnaire answers (and the classification reasons that echo them) are encrypted at rest
+# with these Fernet keys (config/crypto.py): the first encrypts, all decrypt. The default is a
+# synthetic key for local runs and tests only; production requires its own.
+ANSWERS_ENCRYPTION_KEYS = env.list(
+    "ANSWERS_ENCRYPTION_KEYS", default=["aW5zZWN1cmUtbG9jYWwtYW5zd2Vycy1rZXktMDAwMDE="]
+)
+
+# Retention (meklingsforskriften § 9; config/legal.py holds the defaults and their sources):
+# answers and classification details go this many days after the case closes, the protocol
+# after the legal period in years.
+RETENTION_ANSWERS_DAYS = env.int("RETENTION_ANSWERS_DAYS", default=30)
+RETENTION_PROTOCOL_YEARS = env.int("RETENTION_PROTOCOL_YEARS", default=3)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -6,6 +6,7 @@ from .base import env
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 NATIONAL_ID_HASH_KEY = env("NATIONAL_ID_HASH_KEY")
+ANSWERS_ENCRYPTION_KEYS = env.list("ANSWERS_ENCRYPTION_KEYS")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

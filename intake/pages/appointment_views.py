@@ -23,6 +23,7 @@ from intake.pages.common import (
     appointment_texts,
     day_text,
     link_not_valid,
+    remote_addr,
     when_text,
     with_appointment_link,
     with_intake_link,
@@ -134,7 +135,10 @@ def appointment_reschedule_page(
         else:
             try:
                 moved = appointment_reschedule(
-                    appointment=appointment, starts_at=data.validated_data["starts_at"]
+                    appointment=appointment,
+                    starts_at=data.validated_data["starts_at"],
+                    by=f"parent:{parent.role}",
+                    remote_addr=remote_addr(request),
                 )
             except ApplicationError as exc:
                 error = _reschedule_error(exc)
@@ -190,6 +194,7 @@ def appointment_cancel_page(
                     appointment=appointment,
                     reason=data.validated_data["reason"],
                     by=f"parent:{parent.role}",
+                    remote_addr=remote_addr(request),
                 )
             except ApplicationError:
                 error = _("This appointment can no longer be cancelled. Contact the office.")

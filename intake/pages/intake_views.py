@@ -8,12 +8,12 @@ happens next, their own upcoming meetings and their certificate.
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from config.api_errors import ApplicationError
 from config.forms import AccessibleForm
@@ -28,9 +28,10 @@ from intake.answers import (
 )
 from intake.models import IntakeLink, Parent, QuestionnaireResponse
 from intake.pages.certificate import certificate_context
-from intake.pages.common import appointment_texts, link_not_valid, with_intake_link
+from intake.pages.common import appointment_texts, link_not_valid, remote_addr, with_intake_link
 from intake.questionnaire import SAFETY_DOMAIN, Item, Questionnaire
 from intake.selectors import parent_appointments_upcoming
+from intake.services import parent_export
 from scheduling.appointment_notices import appointment_link_token
 
 
@@ -139,6 +140,7 @@ def _home_context(parent: Parent, token: str) -> dict[str, Any]:
         "office": parent.case.office,
         "appointments": appointments,
         "offer_weeks": rule_value("offer_within_weeks"),
+        "export_url": reverse("parents:intake-export", kwargs={"token": token}),
         **certificate_context(
             parent, reverse("parents:intake-certificate-pdf", kwargs={"token": token})
         ),
@@ -269,3 +271,14 @@ def submit(request: HttpRequest, link: IntakeLink, token: str) -> HttpResponse:
     except ApplicationError as exc:
         return _summary(request, link, token, missing=list(exc.fields))
     return redirect("parents:intake", token=token)
+
+
+@require_GET
+@with_intake_link
+def export(request: HttpRequest, link: IntakeLink, token: str) -> HttpResponse:
+    """The parent's own data as JSON, to keep or take elsewhere."""
+    data = parent_export(parent=link.parent, remote_addr=remote_addr(request))
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    filename = f"mekling-{link.parent.case.reference}-{link.parent.role}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

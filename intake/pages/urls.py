@@ -20,6 +20,7 @@ urlpatterns = [
     path(f"{INTAKE}questions/<int:number>/", intake_views.question, name="question"),
     path(f"{INTAKE}summary/", intake_views.summary, name="summary"),
     path(f"{INTAKE}submit/", intake_views.submit, name="submit"),
+    path(f"{INTAKE}export.json", intake_views.export, name="intake-export"),
     path(
         f"{INTAKE}certificate.pdf",
         appointment_views.intake_certificate_pdf,

@@ -58,6 +58,7 @@ def book(request: HttpRequest, reference: str) -> HttpResponse:
             duration=timedelta(minutes=data["minutes"]),
             consents=data["consents"],
             actor=request.user,
+            remote_addr=remote_addr(request),
         )
         return _("Booked for %(when)s. The parents get a notice with the time and place.") % {
             "when": _local(rows[0].starts_at)
@@ -82,7 +83,12 @@ def cancel(request: HttpRequest, reference: str, appointment_id: int) -> HttpRes
     appointment = case_appointment_get(case=case, appointment_id=appointment_id)
 
     def action(data: dict[str, Any]) -> str:
-        appointment_cancel(appointment=appointment, actor=request.user, reason=data["reason"])
+        appointment_cancel(
+            appointment=appointment,
+            actor=request.user,
+            reason=data["reason"],
+            remote_addr=remote_addr(request),
+        )
         return _("The appointment on %(when)s was cancelled. The parents are told.") % {
             "when": _local(appointment.starts_at)
         }
