@@ -6,7 +6,9 @@ and run by idempotent Celery tasks. Nothing waits in the broker with a long ETA.
 messages for one duty run it once.
 """
 
+import contextvars
 import functools
+import hashlib
 import logging
 import os
 import time
@@ -38,6 +40,10 @@ OUTCOME_MAX = 200
 
 DutyHandler = Callable[[Duty], str]
 _handlers: dict[str, DutyHandler] = {}
+# The key of the duty whose handler runs in this context, for idempotency keys of its sends.
+_running_duty_key: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "running_duty_key", default=None
+)
 
 
 class DutySkipped(Exception):
@@ -49,6 +55,22 @@ def duty_target(duty: Duty) -> int:
     if duty.target_id is None:
         raise DutySkipped("no target")
     return duty.target_id
+
+
+def duty_idempotency_key(*parts: str) -> str | None:
+    """A stable key for one send of the running duty, the same on every run of it; else None.
+
+    A handler sends inside the duty's locked transaction, so a worker killed after a send but
+    before the commit runs the duty again and sends again. Backends pass this key to the
+    provider (an email's Message-ID, an SMS gateway's idempotency key), which drops the repeat:
+    exactly once for a provider that honours it, at least once (a repeat within that
+    millisecond window) for one that does not. Callers add the recipient to `parts` (one duty
+    may send to several); it is hashed, so no address leaves in the key.
+    """
+    duty_key = _running_duty_key.get()
+    if duty_key is None:
+        return None
+    return hashlib.sha256(":".join((duty_key, *parts)).encode()).hexdigest()[:40]
 
 
 class TransientDutyError(Exception):
@@ -188,7 +210,11 @@ def _run_handler(duty: Duty, now: datetime) -> TransientDutyError | None:
     try:
         # A savepoint: a handler that fails half-way leaves none of its writes behind.
         with transaction.atomic():
-            outcome = handler(duty)
+            running = _running_duty_key.set(duty.key)
+            try:
+                outcome = handler(duty)
+            finally:
+                _running_duty_key.reset(running)
     except DutySkipped as skipped:
         _finish(duty, Duty.Status.SKIPPED, str(skipped) or "skipped", now)
     except TransientDutyError as error:

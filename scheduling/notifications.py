@@ -23,43 +23,60 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from scheduling.duties import TransientDutyError
+from scheduling.duties import TransientDutyError, duty_idempotency_key
 
 logger = logging.getLogger(__name__)
 
 FALLBACK_LANGUAGE = "nb"
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+MESSAGE_ID_DOMAIN = "mekling.duty"
 
 
 @dataclass(frozen=True)
 class SmsMessage:
     to: str
     body: str
+    idempotency_key: str | None = None
 
 
 class SmsBackend(Protocol):
-    def send(self, *, to: str, body: str) -> None: ...
+    """`idempotency_key` is the same on every run of one send (see duty_idempotency_key): a
+    gateway backend passes it on, so a repeat after a crash is not delivered twice."""
+
+    def send(self, *, to: str, body: str, idempotency_key: str | None = None) -> None: ...
 
 
 class ConsoleSmsBackend:
     """Writes each message to stdout, like Django's console email backend: development only."""
 
-    def send(self, *, to: str, body: str) -> None:
+    def send(self, *, to: str, body: str, idempotency_key: str | None = None) -> None:
         sys.stdout.write(f"SMS to {to}\n{body}\n{'-' * 40}\n")
         sys.stdout.flush()
 
 
 class FileSmsBackend:
-    """One file per message in settings.SMS_FILE_PATH, for a local run's outbox."""
+    """One file per message in settings.SMS_FILE_PATH, for a local run's outbox.
 
-    def send(self, *, to: str, body: str) -> None:
+    Like a gateway with idempotency keys, it delivers a key once: the file is named by the key
+    and created exclusively, so a repeat finds it and is dropped.
+    """
+
+    def send(self, *, to: str, body: str, idempotency_key: str | None = None) -> None:
         folder = getattr(settings, "SMS_FILE_PATH", None)
         if not folder:
             raise ImproperlyConfigured("FileSmsBackend needs settings.SMS_FILE_PATH.")
         path = Path(folder)
         path.mkdir(parents=True, exist_ok=True)
-        name = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:12]}.txt"
-        (path / name).write_text(f"To: {to}\n\n{body}\n", encoding="utf-8")
+        unique = idempotency_key or uuid.uuid4().hex[:12]
+        name = f"{timezone.now():%Y%m%d-%H%M%S}-{unique}.txt"
+        if idempotency_key and any(path.glob(f"*-{idempotency_key}.txt")):
+            logger.info("sms already delivered: repeat dropped")
+            return
+        try:
+            with (path / name).open("x", encoding="utf-8") as out:
+                out.write(f"To: {to}\n\n{body}\n")
+        except FileExistsError:
+            logger.info("sms already delivered: repeat dropped")
 
 
 class LocmemSmsBackend:
@@ -67,8 +84,10 @@ class LocmemSmsBackend:
 
     outbox: ClassVar[list[SmsMessage]] = []
 
-    def send(self, *, to: str, body: str) -> None:
-        LocmemSmsBackend.outbox.append(SmsMessage(to=to, body=body))
+    def send(self, *, to: str, body: str, idempotency_key: str | None = None) -> None:
+        LocmemSmsBackend.outbox.append(
+            SmsMessage(to=to, body=body, idempotency_key=idempotency_key)
+        )
 
 
 def sms_backend() -> SmsBackend:
@@ -90,6 +109,10 @@ def notify(
     `attachments` are (filename, content, mimetype) for the email, e.g. an .ics invite with
     mimetype "text/calendar; method=REQUEST". Raises TransientDutyError when the mail server
     or SMS gateway cannot be reached.
+
+    Run by a duty, each send carries a key that is the same on every run of that duty
+    (duty_idempotency_key): the email as its Message-ID, the SMS as the gateway's idempotency
+    key, so a provider drops the repeat of a run killed between its send and its commit.
     """
     language = _available_language(template, language)
     subject, body = _render_email(template, language, context)
@@ -97,12 +120,19 @@ def notify(
     try:
         if email:
             message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+            email_key = duty_idempotency_key(template, "email", email)
+            if email_key:
+                message.extra_headers["Message-ID"] = f"<{email_key}@{MESSAGE_ID_DOMAIN}>"
             for filename, content, mimetype in attachments:
                 message.attach(filename, content, mimetype)
             message.send()
             channels.append("email")
         if phone:
-            sms_backend().send(to=phone, body=_render_sms(template, language, context, body))
+            sms_backend().send(
+                to=phone,
+                body=_render_sms(template, language, context, body),
+                idempotency_key=duty_idempotency_key(template, "sms", phone),
+            )
             channels.append("sms")
     except (smtplib.SMTPException, OSError) as error:
         # Not chained: an SMTP error can quote the recipient, and retries log their cause.
