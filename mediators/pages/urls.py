@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from mediators.pages import views_answers, views_booking, views_case, views_cases
+from mediators.pages import (
+    views_answers,
+    views_booking,
+    views_case,
+    views_cases,
+    views_retention,
+)
 
 CASE = "cases/<str:reference>/"
 APPOINTMENT = f"{CASE}appointments/<int:appointment_id>/"
@@ -10,6 +16,7 @@ APPOINTMENT = f"{CASE}appointments/<int:appointment_id>/"
 urlpatterns = [
     path("", views_cases.case_list, name="cases"),
     path("batch/", views_cases.batch_assign, name="batch-assign"),
+    path("retention/", views_retention.retention, name="retention"),
     path(CASE, views_case.case_detail, name="case"),
     path(f"{CASE}answers/<str:role>/", views_answers.answers, name="answers"),
     path(f"{CASE}classification/", views_case.override, name="override"),
