@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 
+from config import two_factor
 from mediators.access import is_external_mediator, is_staff_user
 
 PARENTS = "parents"
@@ -22,6 +23,8 @@ PARENTS = "parents"
 def page_context(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     namespace = match.namespace if match else ""
+    if namespace == "idporten":  # the parents' ID-porten pages (intake.pages.idporten_views)
+        namespace = PARENTS
     for_parents = namespace == PARENTS
     codes = [code for code, _ in settings.LANGUAGES]
     if not for_parents:
@@ -36,6 +39,7 @@ def page_context(request: HttpRequest) -> dict[str, Any]:
 
 
 @login_required
+@two_factor.verified_required
 def home(request: HttpRequest) -> HttpResponse:
     """After login: staff to their desk, external mediators to their inbox."""
     if is_staff_user(request.user):
@@ -49,9 +53,16 @@ class LoginView(auth_views.LoginView):
     template_name = "pages/login.html"
     redirect_authenticated_user = True
 
+    def get_success_url(self) -> str:
+        """The password step done: on to the code step (config.two_factor), then `next`."""
+        url = super().get_success_url()
+        return two_factor.code_url(url) if two_factor.required() else url
+
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("home/", home, name="home"),
+    path("login/code/", two_factor.code, name="otp-code"),
+    path("login/setup/", two_factor.setup, name="otp-setup"),
 ]

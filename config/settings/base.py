@@ -1,9 +1,11 @@
 """Settings shared by every environment; everything configurable comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
 import environ
+from csp.constants import NONE, SELF
 
 # Lets admin and generic classes be subscripted at run time for the type checker.
 django_stubs_ext.monkeypatch()
@@ -52,6 +54,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "mediators",
     "intake",
     "scheduling",
@@ -65,8 +71,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -77,6 +87,69 @@ LOGOUT_REDIRECT_URL = "pages:login"
 QUICK_EXIT_URL = env("QUICK_EXIT_URL", default="https://www.yr.no/")
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "mediators.User"
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Two-factor login for staff and mediators (config.two_factor). Only a local demo turns it off.
+MEKLING_REQUIRE_2FA = env.bool("MEKLING_REQUIRE_2FA", default=True)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="mekling")
+
+# Failed logins (django-axes): 5 wrong passwords for one username from one address lock that
+# pair for 15 minutes; a good login resets the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "config.lockout.client_ip"
+MEKLING_LOGIN_PROXY_COUNT = 0
+# Usernames and addresses of failures are personal data: no access log rows for successes.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Parents' login through ID-porten (OpenID Connect; intake.idporten). Off unless configured.
+IDPORTEN_ENABLED = env.bool("IDPORTEN_ENABLED", default=False)
+IDPORTEN_MIN_ACR = env("IDPORTEN_MIN_ACR", default="idporten-loa-substantial")
+if IDPORTEN_ENABLED:
+    OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
+    OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+    OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid profile")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": IDPORTEN_MIN_ACR}
+    OIDC_USE_PKCE = True
+    OIDC_AUTHENTICATION_CALLBACK_URL = "idporten:callback"
+    OIDC_STORE_ID_TOKEN = False
+    # Not in AUTHENTICATION_BACKENDS: parents are not Django users (intake.pages.idporten_views
+    # calls the backend itself and keeps the matched parents in the session).
+
+# Content Security Policy (django-csp): no inline script or style anywhere; the API docs page
+# (Swagger UI, inline script) is exempted in config.urls.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 TEMPLATES = [
     {
@@ -137,7 +210,9 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # A browser session counts only after the two-factor step (config.two_factor); machine
+        # clients use tokens.
+        "config.two_factor.VerifiedSessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["mediators.access.IsStaffOrMediator"],

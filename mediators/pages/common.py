@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from config.api_errors import ApplicationError
+from config.two_factor import verified_required
 from intake.models import Case
 from mediators.access import is_staff_user
 from mediators.pages.errors import form_add_service_error
@@ -23,10 +24,12 @@ View = Callable[..., HttpResponse]
 
 def staff_required(view: View) -> View:
     """Anonymous: to the login page. Logged in but not office staff, a coordinator or an
-    admin (an external mediator): 403."""
+    admin (an external mediator): 403. Logged in by password only: to the code step
+    (config.two_factor)."""
 
     @wraps(view)
     @login_required
+    @verified_required
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_staff_user(request.user):
             raise PermissionDenied

@@ -1,6 +1,7 @@
 """Who may use the inbox: a logged-in external mediator with their Mediator row.
 
-Anyone not logged in goes to the login page; anyone else logged in gets 403.
+Anyone not logged in goes to the login page; logged in by password only, to the code step
+(config.two_factor); anyone else logged in gets 403.
 """
 
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from config.two_factor import verified_required
 from mediators.access import is_external_mediator
 from mediators.models import Mediator, User
 
@@ -24,7 +26,7 @@ def mediator_required(view: View) -> View:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
-    return cast(View, login_required(checked))
+    return login_required(verified_required(checked))
 
 
 def mediator_of(request: HttpRequest) -> Mediator:

@@ -15,6 +15,7 @@ from intake.models import AuditEvent
 from mediators.models import Assignment, Mediator, Offer, User
 from scheduling.models import Appointment, Certificate
 from tests.factories import UserFactory
+from tests.pages import auth
 from tests.pages.desk_setup import PASSWORD, DeskWorld, desk_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,10 +38,7 @@ def tablet(browser: Any, pages_site: str) -> Iterator[Any]:
 
 
 def log_in(page: Any, user: User) -> None:
-    page.goto("/login/")
-    page.get_by_label("Brukernavn").fill(user.get_username())
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
+    auth.log_in(page, user.get_username(), PASSWORD)
 
 
 def listed(page: Any) -> list[str]:

@@ -18,6 +18,7 @@ from mediators.models import Assignment, Offer, User
 from scheduling.models import Appointment, Certificate
 from tests.factories import UserFactory
 from tests.mediators.conftest import waiting_case
+from tests.pages.auth import verified_login
 from tests.pages.desk_setup import DeskWorld, desk_world
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def world(national_offices: None) -> DeskWorld:
 
 @pytest.fixture
 def staff(client: Client, world: DeskWorld) -> Client:
-    client.force_login(world.staff)
+    verified_login(client, world.staff)
     return client
 
 
@@ -108,7 +109,7 @@ def test_anonymous_users_are_sent_to_login_and_external_mediators_are_refused(
     external_user = User.objects.create_user(username="ekstern", role=User.Role.EXTERNAL_MEDIATOR)
     world.external.user = external_user
     world.external.save()
-    client.force_login(external_user)
+    verified_login(client, external_user)
     assert client.get("/desk/").status_code == 403
     assert client.get(_case_url(world.safety)).status_code == 403
 
@@ -116,7 +117,7 @@ def test_anonymous_users_are_sent_to_login_and_external_mediators_are_refused(
 def test_staff_of_another_office_get_404_for_the_case_and_its_answers(
     client: Client, world: DeskWorld
 ) -> None:
-    client.force_login(UserFactory.create())  # an office of its own
+    verified_login(client, UserFactory.create())  # an office of its own
     assert client.get(_case_url(world.safety)).status_code == 404
     assert client.get(_case_url(world.safety, "answers/requester/")).status_code == 404
     assert client.get(_case_url(Case(reference="MK-2026-999999"))).status_code == 404
@@ -128,7 +129,7 @@ def test_a_coordinator_sees_the_cases_of_their_region(client: Client, world: Des
     coordinator = User.objects.create_user(
         username="koordinator", role=User.Role.COORDINATOR, region=world.office.region
     )
-    client.force_login(coordinator)
+    verified_login(client, coordinator)
     assert client.get(_case_url(world.safety)).status_code == 200
     assert len(client.get("/desk/").context["rows"]) == 4
 

@@ -17,6 +17,7 @@ from mediators.models import Assignment, Offer
 from scheduling.models import Appointment, Duty
 from scheduling.pages import present
 from tests.mediators.conftest import waiting_case
+from tests.pages import auth
 from tests.pages.inbox_setup import PASSWORD, Inbox, inbox_world, offer_to, open_hours, working_day
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,10 +29,7 @@ def world(national_offices: None) -> Inbox:
 
 
 def log_in(page: Any, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Brukernavn").fill(username)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
+    auth.log_in(page, username, PASSWORD)
     page.wait_for_url("**/inbox/")
 
 

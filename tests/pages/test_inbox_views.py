@@ -15,6 +15,7 @@ from mediators.models import Assignment, Language, Location, Offer
 from scheduling.models import Appointment, Availability, Leave
 from scheduling.pages.present import utc_iso
 from tests.factories import UserFactory
+from tests.pages.auth import verified_login
 from tests.pages.inbox_setup import Inbox, inbox_world, offer_to, open_hours, working_day
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def world(national_offices: None) -> Inbox:
 @pytest.fixture
 def client_for(client: Client) -> Any:
     def _login(user: Any) -> Client:
-        client.force_login(user)
+        verified_login(client, user)
         return client
 
     return _login
@@ -43,10 +44,10 @@ def test_only_a_logged_in_external_mediator_gets_in(world: Inbox, client: Client
     for url in pages:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
-    client.force_login(UserFactory.create(office=world.case.office))  # office staff
+    verified_login(client, UserFactory.create(office=world.case.office))  # office staff
     for url in pages:
         assert client.get(url).status_code == 403
-    client.force_login(world.user)
+    verified_login(client, world.user)
     for url in pages:
         assert client.get(url).status_code == 200
 

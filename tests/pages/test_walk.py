@@ -17,6 +17,7 @@ from intake.models import Case, CaseStatus
 from mediators.models import Offer, User
 from scheduling.models import Appointment
 from tests.mediators.conftest import mediator_at
+from tests.pages import auth
 from tests.pages.inbox_setup import PASSWORD, account, open_hours
 from tests.pages.test_parents import QUESTIONS, SAVE, _fill_request, _link_of
 
@@ -41,10 +42,7 @@ def _answer_all(page: Any) -> None:
 
 
 def _log_in(page: Any, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Brukernavn").fill(username)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
+    auth.log_in(page, username, PASSWORD)
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])

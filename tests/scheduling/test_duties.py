@@ -34,6 +34,7 @@ from scheduling.schedules import schedules_install
 from scheduling.services import heartbeat_record
 from scheduling.tasks import run_duty
 from tests.factories import CaseFactory
+from tests.pages.auth import verified_login
 
 runs: Counter[int] = Counter()
 
@@ -285,7 +286,7 @@ def test_admin_dispatch_now_action_sends_the_chosen_duties(
     client: Client, django_capture_on_commit_callbacks: Any, enqueued: list[int]
 ) -> None:
     admin = User.objects.create_superuser("duty-admin", "a@test.example", "x", role="admin")
-    client.force_login(admin)
+    verified_login(client, admin)
     duty = _duty(due_at=timezone.now() + timedelta(days=1))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

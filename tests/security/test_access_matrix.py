@@ -29,6 +29,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from tests.pages.auth import verified_login
 from tests.security.world import (
     MISSING_APPOINTMENT_TOKEN,
     MISSING_ID,
@@ -208,7 +209,7 @@ def _client(world: World, endpoint: Endpoint, role: str) -> Any:
         user = world.mediator_user if endpoint.guard == MEDIATOR else world.staff
     if endpoint.page or endpoint.guard in (INTAKE_LINK, APPOINTMENT_LINK):
         if user is not None:  # logged in, which must not open anyone's link
-            client.force_login(user)
+            verified_login(client, user)  # past the two-factor step (config.two_factor)
         return client
     key = {
         "stranger_mediator": "api:stranger_mediator",
