@@ -27,6 +27,7 @@ class CaseAdmin(admin.ModelAdmin[Case]):
     ]
     list_filter = ["case_type", "status", "catchment_office__region"]
     search_fields = ["reference"]
-    readonly_fields = ["reference", "requested_at"]
+    # closed_at is set by intake.services.case_close (audited); retention counts from it.
+    readonly_fields = ["reference", "requested_at", "closed_at", "answers_purged_at"]
     list_select_related = ["catchment_office", "chosen_office"]
     inlines = [ParentInline, ChildInline]

@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client, override_settings
 
 from config.crypto import UndecryptableValue
+from intake import tasks as intake_tasks
 from intake.models import AuditEvent, Case, Parent, QuestionnaireResponse
 from intake.services import case_close
 from scheduling import tasks as scheduling_tasks
@@ -78,7 +79,7 @@ def test_answers_are_ciphertext_in_the_column_never_in_logs_duties_or_task_argum
     assert duties and SECRET_ANSWER not in json.dumps(duties, default=str)
     assert {d["kind"] for d in duties} >= {"classify", "intake_link"}
     # Every task takes ids (or nothing), never a payload.
-    for task in (scheduling_tasks.run_duty, scheduling_tasks.heartbeat):
+    for task in (scheduling_tasks.run_duty, scheduling_tasks.heartbeat, intake_tasks.run_retention):
         params = inspect.signature(task.run).parameters
         assert all(p.annotation is int for p in params.values()), task.name
 
