@@ -23,13 +23,14 @@ def answer_keys_rotate() -> int:
     quote = connection.ops.quote_name
     rewritten = 0
     for model, column in ENCRYPTED:
-        table = quote(model._meta.db_table)
+        # Table and column names come from the fixed list above, quoted; values are parameters.
+        table, field = quote(model._meta.db_table), quote(column)
+        update = f"UPDATE {table} SET {field} = %s WHERE id = %s"  # noqa: S608 # nosec B608
         ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), BATCH):
             batch = ids[start : start + BATCH]
-            # Table and column names come from the model list above, quoted; values are params.
             placeholders = ",".join(["%s"] * len(batch))
-            select = f"SELECT id, {quote(column)} FROM {table} WHERE id IN ({placeholders})"  # noqa: S608
+            select = f"SELECT id, {field} FROM {table} WHERE id IN ({placeholders})"  # noqa: S608 # nosec B608
             if connection.vendor == "postgresql":
                 select += " FOR UPDATE"
             with transaction.atomic(), connection.cursor() as cursor:
@@ -37,9 +38,6 @@ def answer_keys_rotate() -> int:
                 for row_id, token in cursor.fetchall():
                     if token is None:
                         continue
-                    cursor.execute(
-                        f"UPDATE {table} SET {quote(column)} = %s WHERE id = %s",  # noqa: S608
-                        [rotate_token(token), row_id],
-                    )
+                    cursor.execute(update, [rotate_token(token), row_id])
                     rewritten += 1
     return rewritten
