@@ -241,6 +241,11 @@ SPECTACULAR_SETTINGS = {
         "AppointmentParentRoleEnum": "scheduling.models.Appointment.ParentRole",
         "ParentRoleEnum": "intake.models.Parent.Role",
     },
+    # Every operation documents the one error body (config/api_errors.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.error_responses",
+    ],
 }
 
 # Celery. The zero-setup broker is kombu's filesystem transport: it needs no server yet is
