@@ -1,6 +1,6 @@
 """Settings shared by every environment; everything configurable comes from the environment."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -28,6 +28,11 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 # A separate key for one-way hashing of national ids, so rotating SECRET_KEY does not
 # orphan every stored digest.
 NATIONAL_ID_HASH_KEY = env("NATIONAL_ID_HASH_KEY", default="insecure-local-national-id-key")
+# From this day numbers of the new scheme (other first check digits) are accepted
+# (intake/national_id.py); Skatteetaten's announced start is 2032.
+NATIONAL_ID_2032_SCHEME_FROM = date.fromisoformat(
+    env("NATIONAL_ID_2032_SCHEME_FROM", default="2032-01-01")
+)
 
 # Questionnaire answers (and the classification reasons that echo them) are encrypted at rest
 # with these Fernet keys (config/crypto.py): the first encrypts, all decrypt. The default is a

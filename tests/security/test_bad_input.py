@@ -232,15 +232,15 @@ NATIONAL_IDS = {
     "wrong_first_digit": "15108695098",
     "too_short": "1510869508",
     "letters": "1510869508X",
-    # From 2032 new numbers may carry a first check digit 1-3 above the classic one
-    # (Skatteetaten). python-stdnum 2.2 still checks the classic digit only, and we follow it.
+    # From 2032 new numbers may carry another first check digit (Skatteetaten). Until then such a
+    # number is refused like any typo; from 2032 it is accepted (tests/intake/test_national_id.py).
     "2032_scheme": _with_check_digits("151086950", k1_shift=1),
 }
 
 
 def test_bad_national_ids_are_refused_with_a_clear_message(offices: World) -> None:
     for number in NATIONAL_IDS.values():
-        assert not fodselsnummer.is_valid(number)  # the library's verdict, which we follow
+        assert not fodselsnummer.is_valid(number)  # python-stdnum's classic verdict
         body = request_body()
         body["parents"][0]["national_id"] = number
         with no_new_rows():
