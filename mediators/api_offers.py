@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.strict_fields import StrictCharField
 from intake.api.cases import client_addr
 from mediators.access import is_external_mediator
 from mediators.models import Offer, User
@@ -83,7 +84,7 @@ class OfferDeclineApi(APIView):
     permission_classes = [IsExternalMediator]
 
     class DeclineInputSerializer(serializers.Serializer[dict[str, Any]]):
-        reason = serializers.CharField(max_length=500)
+        reason = StrictCharField(max_length=500)
 
     @extend_schema(request=DeclineInputSerializer, responses={200: OfferOutput})
     def post(self, request: Request, offer_id: int) -> Response:

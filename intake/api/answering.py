@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.strict_fields import StrictCharField
 from config.throttling import SettingsScopedRateThrottle
 from intake.answers import answers_save_draft, answers_submit, questionnaire_for
 from intake.links import LinkInvalid, link_resolve
@@ -76,9 +77,7 @@ class IntakeBaseApi(APIView):
 
 class IntakeApi(IntakeBaseApi):
     class DraftSerializer(serializers.Serializer[dict[str, Any]]):
-        answers = serializers.DictField(
-            child=serializers.CharField(allow_null=True, allow_blank=True)
-        )
+        answers = serializers.DictField(child=StrictCharField(allow_null=True, allow_blank=True))
 
     @extend_schema(responses={200: None})
     def get(self, request: Request, token: str) -> Response:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.strict_fields import StrictCharField, StrictEmailField, StrictRegexField
 from intake.models import COURT_CASE_TYPES, CaseType, Parent
 from intake.national_id import InvalidNationalId, national_id_normalise
 from intake.services import CaseRequest, ParentInput
@@ -18,13 +19,13 @@ MAX_CHILDREN = 12
 
 class ParentInputSerializer(serializers.Serializer[dict[str, Any]]):
     role = serializers.ChoiceField(choices=Parent.Role.choices)
-    given_name = serializers.CharField(max_length=80)
-    family_name = serializers.CharField(max_length=80)
-    national_id = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    email = serializers.EmailField(max_length=254)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    given_name = StrictCharField(max_length=80)
+    family_name = StrictCharField(max_length=80)
+    national_id = StrictCharField(required=False, allow_blank=True, max_length=20)
+    email = StrictEmailField(max_length=254)
+    phone = StrictCharField(required=False, allow_blank=True, max_length=30)
     language = serializers.ChoiceField(choices=Parent.Lang.choices, default=Parent.Lang.NB)
-    interpreter_language = serializers.CharField(
+    interpreter_language = StrictCharField(
         required=False, allow_blank=True, allow_null=True, max_length=8
     )
     lives_abroad = serializers.BooleanField(default=False)
@@ -89,7 +90,7 @@ class RelocationInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class CourtInputSerializer(serializers.Serializer[dict[str, Any]]):
-    court_name = serializers.CharField(max_length=120)
+    court_name = StrictCharField(max_length=120)
     deadline = serializers.DateField()
 
     def validate_deadline(self, value: date) -> date:
@@ -100,11 +101,11 @@ class CourtInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 class CaseRequestSerializer(serializers.Serializer[dict[str, Any]]):
     case_type = serializers.ChoiceField(choices=CaseType.choices)
-    municipality = serializers.RegexField(
+    municipality = StrictRegexField(
         r"^[0-9]{4}$", error_messages={"invalid": _("Use the 4-digit municipality number.")}
     )
-    district = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    preferred_office = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    district = StrictCharField(required=False, allow_blank=True, max_length=100)
+    preferred_office = StrictCharField(required=False, allow_blank=True, max_length=40)
     parents = ParentInputSerializer(many=True)
     children = ChildInputSerializer(many=True)
     relocation = RelocationInputSerializer(required=False, allow_null=True)

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api_errors import ApplicationError
+from config.strict_fields import StrictCharField
 from config.throttling import SettingsScopedRateThrottle
 from intake.api.case_input import CaseRequestSerializer
 from intake.api.output import CaseCreatedOutput, CaseDetailOutput, CaseListOutput
@@ -95,7 +96,7 @@ class ClassificationOverrideApi(APIView):
 
     class OverrideInputSerializer(serializers.Serializer[dict[str, Any]]):
         level = serializers.ChoiceField(choices=ConflictLevel.choices)
-        reason = serializers.CharField(max_length=1000)
+        reason = StrictCharField(max_length=1000)
 
     @extend_schema(request=OverrideInputSerializer, responses={200: CaseDetailOutput})
     def post(self, request: Request, reference: str) -> Response:

@@ -120,6 +120,29 @@ def test_wrong_types_in_a_request_name_the_field(offices: World) -> None:
         assert field in error["fields"], (field, value, error)
 
 
+# DRF's CharField would store 7 as "7"; a number or a boolean where text belongs is refused.
+NOT_TEXT: list[Any] = [7, 1.5, True, ["Kari"], {"name": "Kari"}]
+
+
+def test_a_number_where_text_belongs_is_refused_by_name(offices: World) -> None:
+    for field in ("given_name", "family_name", "email", "national_id", "phone"):
+        for value in NOT_TEXT:
+            body = request_body()
+            body["parents"][0][field] = value
+            with no_new_rows():
+                response = APIClient().post(
+                    "/api/v1/cases/", body, format="json", HTTP_ACCEPT_LANGUAGE="en"
+                )
+            error = _refused(response)
+            assert list(error["fields"]["parents"]["0"]) == [field], (field, value, error)
+    body = request_body()
+    body["parents"][0]["given_name"] = 7
+    response = APIClient().post("/api/v1/cases/", body, format="json", HTTP_ACCEPT_LANGUAGE="nb")
+    assert _refused(response)["fields"]["parents"]["0"]["given_name"] == [
+        "Oppgi dette som tekst (en JSON-streng)."
+    ]
+
+
 def test_wrong_types_in_answers_are_a_400(world: World) -> None:
     bodies: list[Any] = [
         [],
@@ -127,6 +150,8 @@ def test_wrong_types_in_answers_are_a_400(world: World) -> None:
         {"answers": None},
         {"answers": ["a"]},
         {"answers": {"x": [1]}},
+        {"answers": {"x": 1}},
+        {"answers": {"x": True}},
     ]
     for body in bodies:
         with no_new_rows():
