@@ -6,16 +6,19 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from config.api_errors import Conflict
 from intake.audit import audit_record
 from intake.duty_rules import duty_outcome
 from intake.links import link_issue
 from intake.models import AuditEvent, Case, CaseReferenceCounter, CaseStatus, Child, Parent
 from intake.national_id import national_id_birth_date, national_id_digest
-from mediators.models import District, Language, Municipality, Office
+from mediators.models import District, Language, Municipality, Offer, Office
 from mediators.selectors import catchment_office_for
 from scheduling.alarms import case_alarms_schedule
-from scheduling.duties import duty_schedule
+from scheduling.duties import duties_cancel, duty_schedule
+from scheduling.models import AppointmentStatus
 
 # Days after the link is sent when a parent who has not submitted is reminded.
 INTAKE_REMINDER_DAYS = (3, 7)
@@ -163,6 +166,19 @@ def parent_link_resend(*, parent: Parent, actor: Any, remote_addr: str | None = 
 
 
 CLOSING = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
+CERTIFICATE_DUTY_KINDS = ("certificate_issued", "certificate_expiry")
+
+
+def _refuse_close_with_open_commitments(case: Case) -> None:
+    """A mediator or the parents would otherwise wait for a meeting or answer that never comes."""
+    if case.appointments.filter(
+        status=AppointmentStatus.BOOKED, starts_at__gt=timezone.now()
+    ).exists():
+        raise Conflict(_("Cancel the booked appointments before closing the case."))
+    if Offer.objects.filter(case=case, status=Offer.Status.PENDING).exists():
+        raise Conflict(
+            _("An external mediator has not answered the offer yet. Wait for the answer first.")
+        )
 
 
 def case_close(
@@ -181,9 +197,13 @@ def case_close(
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.closed_at is not None:
             return locked
+        _refuse_close_with_open_commitments(locked)
         locked.status = status
         locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at"])
+        # Reminders, offers' deadlines and alarms stop; the parents' certificate notices
+        # (barneloven § 54) still go out.
+        duties_cancel(case=locked, keep_kinds=CERTIFICATE_DUTY_KINDS)
         audit_record(
             action=AuditEvent.Action.CASE_CLOSED,
             case_reference=locked.reference,

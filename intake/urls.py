@@ -1,7 +1,13 @@
 from django.urls import path
 
 from intake.api.answering import IntakeApi, IntakeSubmitApi
-from intake.api.cases import CaseDetailApi, CasesApi, ClassificationOverrideApi, LinkResendApi
+from intake.api.cases import (
+    CaseCloseApi,
+    CaseDetailApi,
+    CasesApi,
+    ClassificationOverrideApi,
+    LinkResendApi,
+)
 
 REFERENCE = "<str:reference>"
 
@@ -18,6 +24,7 @@ urlpatterns = [
         LinkResendApi.as_view(),
         name="case-link-resend",
     ),
+    path(f"cases/{REFERENCE}/close", CaseCloseApi.as_view(), name="case-close"),
     path("intake/<str:token>/", IntakeApi.as_view(), name="intake"),
     path("intake/<str:token>/submit", IntakeSubmitApi.as_view(), name="intake-submit"),
 ]

@@ -13,7 +13,7 @@ import logging
 import os
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -114,11 +114,17 @@ def duty_schedule(
     return duty
 
 
-def duties_cancel(*, case: "Case | None" = None, key_prefix: str | None = None) -> int:
-    """Cancel the duties of a case and/or with a key prefix that have not run yet."""
+def duties_cancel(
+    *,
+    case: "Case | None" = None,
+    key_prefix: str | None = None,
+    keep_kinds: Collection[str] = (),
+) -> int:
+    """Cancel the duties of a case and/or with a key prefix that have not run yet, but those of
+    `keep_kinds`."""
     if case is None and key_prefix is None:
         raise ValueError("Say which duties to cancel: a case, a key prefix, or both.")
-    duties = Duty.objects.filter(status__in=ACTIVE)
+    duties = Duty.objects.filter(status__in=ACTIVE).exclude(kind__in=keep_kinds)
     if case is not None:
         duties = duties.filter(case=case)
     if key_prefix is not None:

@@ -18,7 +18,7 @@ from intake.audit import audit_record
 from intake.classifying import classification_override
 from intake.models import AuditEvent, CaseStatus, CaseType, ConflictLevel
 from intake.selectors import case_get_for_user, cases_for_user
-from intake.services import case_request, parent_link_resend
+from intake.services import case_close, case_request, parent_link_resend
 from mediators.access import IsStaff, IsStaffOrMediator
 from mediators.selectors import CatchmentError
 
@@ -128,3 +128,29 @@ class LinkResendApi(APIView):
             )
         parent_link_resend(parent=parent, actor=request.user, remote_addr=client_addr(request))
         return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class CaseCloseApi(APIView):
+    """Staff close a case (mediation finished) or record that the parents withdrew it. Closing
+    starts the retention clocks (meklingsforskriften § 9); closing twice changes nothing."""
+
+    permission_classes = [IsStaff]
+
+    class CloseInputSerializer(serializers.Serializer[dict[str, Any]]):
+        status = serializers.ChoiceField(
+            choices=[CaseStatus.CLOSED, CaseStatus.WITHDRAWN], default=CaseStatus.CLOSED
+        )
+
+    @extend_schema(request=CloseInputSerializer, responses={200: CaseDetailOutput})
+    def post(self, request: Request, reference: str) -> Response:
+        case = case_get_for_user(user=request.user, reference=reference)
+        data = self.CloseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case_close(
+            case=case,
+            status=data.validated_data["status"],
+            actor=request.user,
+            remote_addr=client_addr(request),
+        )
+        case = case_get_for_user(user=request.user, reference=reference)
+        return Response(CaseDetailOutput(case).data)

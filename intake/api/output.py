@@ -137,6 +137,8 @@ class CaseDetailOutput(CaseListOutput):
             "district",
             "move_notice_given_on",
             "court_name",
+            "closed_at",
+            "answers_purged_at",
             "duty",
             "parents",
             "children",

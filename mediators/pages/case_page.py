@@ -36,6 +36,7 @@ from mediators.pages.forms import (
     AttendanceForm,
     BookForm,
     CancelForm,
+    CloseForm,
     OverrideForm,
     RefuseForm,
     SlotSearchForm,
@@ -80,6 +81,7 @@ def render_case(
         **_booking(request, case, placements, bound),
         **_appointments(case, bound),
         **_certificates(case, bound, today),
+        "close_form": None if case.closed_at else bound.get("close") or CloseForm(prefix="close"),
     }
     return render(request, "desk/case.html", context, status=status)
 

@@ -157,3 +157,18 @@ class RefuseForm(AccessibleForm):
 
 def slot_value(starts_at: datetime, location_id: int | None) -> str:
     return f"{starts_at.isoformat()}|{location_id or ''}"
+
+
+class CloseForm(AccessibleForm):
+    """Closing starts the retention clocks (meklingsforskriften § 9): answers are purged after
+    the grace period, the protocol after 3 years."""
+
+    status = forms.ChoiceField(
+        label=_("How the case ends"),
+        choices=[
+            ("closed", _("Mediation is finished")),
+            ("withdrawn", _("The parents withdrew the request")),
+        ],
+        widget=forms.RadioSelect,
+        initial="closed",
+    )

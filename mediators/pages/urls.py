@@ -22,6 +22,7 @@ urlpatterns = [
     path(f"{CASE}classification/", views_case.override, name="override"),
     path(f"{CASE}parents/<str:role>/resend-link/", views_case.resend_link, name="resend-link"),
     path(f"{CASE}assign/", views_case.assign, name="assign"),
+    path(f"{CASE}close/", views_case.close, name="close"),
     path(f"{CASE}appointments/", views_booking.book, name="book"),
     path(f"{APPOINTMENT}cancel/", views_booking.cancel, name="cancel-appointment"),
     path(f"{APPOINTMENT}attendance/", views_booking.attendance, name="attendance"),

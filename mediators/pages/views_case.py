@@ -13,11 +13,11 @@ from config.api_errors import ApplicationError
 from intake.classifying import classification_override
 from intake.models import ConflictLevel
 from intake.selectors import case_get_for_user
-from intake.services import parent_link_resend
+from intake.services import case_close, parent_link_resend
 from mediators.assigning import PlacementResult, case_place_auto, case_place_manual
 from mediators.pages.case_page import render_case
 from mediators.pages.common import case_url, form_action, remote_addr, staff_required
-from mediators.pages.forms import AssignForm, OverrideForm
+from mediators.pages.forms import AssignForm, CloseForm, OverrideForm
 
 TO_WHOLE_FORM = {"mediator": "__all__", "auto": "__all__"}
 
@@ -110,3 +110,26 @@ def _placed_message(placement: PlacementResult) -> str:
             "deadline": deadline,
         }
     return _("The case was assigned to %(name)s.") % {"name": placement.row.mediator}
+
+
+@require_POST
+@staff_required
+def close(request: HttpRequest, reference: str) -> HttpResponse:
+    """Close or withdraw the case (as CaseCloseApi); refused while a meeting or offer is open."""
+    case = case_get_for_user(user=request.user, reference=reference)
+
+    def action(data: dict[str, Any]) -> str:
+        case_close(
+            case=case, status=data["status"], actor=request.user, remote_addr=remote_addr(request)
+        )
+        return _("The case is closed. Answers are deleted after the grace period.")
+
+    return form_action(
+        request,
+        form=CloseForm(request.POST, prefix="close"),
+        action=action,
+        on_error=lambda form, status: render_case(
+            request, case, bound={"close": form}, status=status
+        ),
+        success_url=case_url(case, "closing"),
+    )

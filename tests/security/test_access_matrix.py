@@ -92,6 +92,8 @@ ENDPOINTS: list[Endpoint] = [
         body={"level": "low", "reason": "Access test"},
     ),
     Endpoint(f"{CASE}parents/<str:role>/resend-link", "post", STAFF, ok=(202,), body={}),
+    # An unknown status: the right user gets the field error and the shared case stays open.
+    Endpoint(f"{CASE}close", "post", STAFF, ok=(400,), body={"status": "access-test"}),
     # Assignment (mediators)
     Endpoint(f"{CASE}assignment/suggestions/", "get", STAFF),
     Endpoint(f"{CASE}assignment/", "post", STAFF, ok=(201, 400, 409), body={"mediator": 0}),
@@ -159,6 +161,7 @@ ENDPOINTS += [
         f"{DESK_CASE}parents/<str:role>/resend-link/", "post", STAFF, page=True, ok=SENT, body={}
     ),
     Endpoint(f"{DESK_CASE}assign/", "post", STAFF, page=True, ok=SENT, body={}),
+    Endpoint(f"{DESK_CASE}close/", "post", STAFF, page=True, ok=(400,), body={}),
     Endpoint(f"{DESK_CASE}appointments/", "post", STAFF, page=True, ok=SENT, body={}),
     Endpoint(f"{DESK_APPT}cancel/", "post", STAFF, page=True, ok=SENT, body={}),
     Endpoint(f"{DESK_APPT}attendance/", "post", STAFF, page=True, ok=SENT, body={}),
