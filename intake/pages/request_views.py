@@ -1,5 +1,6 @@
 """The start page, the request for mediation, and the receipt after it (never a link)."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -28,6 +29,7 @@ def start(request: HttpRequest) -> HttpResponse:
             "validity_months": rule_value("certificate_validity_months"),
             "max_hours": rule_value("max_hours"),
             "offer_weeks": rule_value("offer_within_weeks"),
+            "idporten": settings.IDPORTEN_ENABLED,
         },
     )
 
@@ -98,5 +100,6 @@ def request_sent(request: HttpRequest) -> HttpResponse:
             "duty_required": case.duty_required,
             "duty_sentences": duty_sentences(case),
             "offer_weeks": rule_value("offer_within_weeks"),
+            "idporten": settings.IDPORTEN_ENABLED,
         },
     )

@@ -136,3 +136,11 @@ def test_the_callback_keeps_the_parents_in_the_session_and_lists_their_cases(
 def test_a_callback_without_a_known_state_is_refused(oidc: Any, client: Client) -> None:
     assert client.get("/idporten/callback/?code=c&state=forged").status_code == 403
     assert SESSION_KEY not in client.session
+
+
+def test_the_start_page_offers_id_porten_only_when_it_is_on(oidc: Any) -> None:
+    page = Client().get("/", HTTP_ACCEPT_LANGUAGE="nb")
+    assert b"Logg inn med ID-porten" in page.content
+    assert b'href="/idporten/"' in page.content
+    oidc.IDPORTEN_ENABLED = False
+    assert b"/idporten/" not in Client().get("/").content
