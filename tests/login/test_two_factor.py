@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import segno
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
@@ -86,7 +87,12 @@ def test_a_person_without_an_authenticator_sets_one_up_first(client: Client, sta
     secret = re.search(r'id="otp-secret">([A-Z2-7 ]+)<', html)
     assert secret and "otpauth://totp/mekling%3Atofaktor?secret=" in html
     key = base64.b32decode(secret.group(1).replace(" ", ""))
-    assert TOTPDevice.objects.get(user=staff, confirmed=False).bin_key == key
+    pending = TOTPDevice.objects.get(user=staff, confirmed=False)
+    assert pending.bin_key == key
+    # The QR code carries the same setup address, as a data: image (the CSP allows no inline SVG).
+    qr = re.search(r'<img class="otp-qr" src="([^"]+)"', html)
+    assert qr and qr.group(1).startswith("data:image/svg+xml")
+    assert qr.group(1) == segno.make(pending.config_url, error="m").svg_data_uri(scale=5, border=2)
     # Seeing the setup page is not being verified.
     assert client.get("/desk/").status_code == 302
     code = str(totp(key)).zfill(6)
