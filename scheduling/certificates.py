@@ -75,14 +75,16 @@ def appointment_record_attendance(
             remote_addr=remote_addr,
             detail={"appointment": locked.pk, "held": anyone},
         )
-        return certificates_issue_due(case=locked.case, actor=actor)
+        return certificates_issue_due(case=locked.case, actor=actor, remote_addr=remote_addr)
 
 
 def _number(case: Case, role: str) -> str:
     return f"{case.reference}-{'A' if role == ROLES[0] else 'B'}"
 
 
-def certificates_issue_due(*, case: Case, actor: Any = None) -> list[Certificate]:
+def certificates_issue_due(
+    *, case: Case, actor: Any = None, remote_addr: str | None = None
+) -> list[Certificate]:
     """A certificate for every parent who has now attended the compulsory hour and has none."""
     compulsory = Decimal(rule_value("compulsory_hours"))
     hours = attended_hours(case=case)
@@ -111,6 +113,7 @@ def certificates_issue_due(*, case: Case, actor: Any = None) -> list[Certificate
             case_reference=case.reference,
             actor=actor,
             actor_label="system",
+            remote_addr=remote_addr,
             detail={"certificate": certificate.pk, "parent_role": parent.role},
         )
     return issued

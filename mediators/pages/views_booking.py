@@ -139,7 +139,9 @@ def attendance(request: HttpRequest, reference: str, appointment_id: int) -> Htt
 def issue_certificates(request: HttpRequest, reference: str) -> HttpResponse:
     case = case_get_for_user(user=request.user, reference=reference)
     with transaction.atomic():
-        issued = certificates_issue_due(case=case, actor=request.user)
+        issued = certificates_issue_due(
+            case=case, actor=request.user, remote_addr=remote_addr(request)
+        )
     if issued:
         messages.success(request, _issued_text(issued).strip())
     else:

@@ -51,12 +51,12 @@ def test_book_reschedule_cancel_and_certificate_are_audited() -> None:
     row.status = AppointmentStatus.HELD
     row.attended_requester = True
     row.save()
-    certificates_issue_due(case=world.case)
+    certificates_issue_due(case=world.case, actor=world.staff, remote_addr="192.0.2.12")
     name = world.staff.get_username()
     assert _events(world.case.reference) == [
         ("appointment_booked", name, "192.0.2.10"),
         ("appointment_rescheduled", "parent:other", "192.0.2.11"),
         ("appointment_cancelled", name, None),
-        ("certificate_issued", "system", None),
+        ("certificate_issued", name, "192.0.2.12"),
     ]
     assert "Synthetic reason" not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
