@@ -16,6 +16,7 @@ from mediators.models import District, Language, Municipality, Office
 from mediators.selectors import catchment_office_for
 from scheduling.alarms import case_alarms_schedule
 from scheduling.duties import duty_schedule
+from scheduling.webhooks.events import EventType, case_requested_data, webhook_event_record
 
 # Days after the link is sent when a parent who has not submitted is reminded.
 INTAKE_REMINDER_DAYS = (3, 7)
@@ -145,6 +146,9 @@ def case_request(
             actor=actor,
             remote_addr=remote_addr,
             detail={"case_type": case.case_type},
+        )
+        webhook_event_record(
+            type=EventType.CASE_REQUESTED, case=case, data=case_requested_data(case)
         )
     return case
 

@@ -15,6 +15,7 @@ from intake.audit import audit_record
 from intake.models import AuditEvent, Case, CaseStatus
 from mediators.models import Assignment, Mediator, Offer
 from scheduling.duties import duties_cancel, duty_schedule
+from scheduling.webhooks.events import EventType, offer_data, webhook_event_record
 
 # The mediator is reminded this long before the deadline (or halfway, for short deadlines).
 REMINDER_BEFORE = timedelta(hours=12)
@@ -85,6 +86,9 @@ def offer_accept(
             journey_minutes=locked.journey_minutes,
         )
         Case.objects.filter(pk=locked.case_id).update(status=CaseStatus.ASSIGNED)
+        webhook_event_record(
+            type=EventType.OFFER_ACCEPTED, case=locked.case, data=offer_data(locked, assignment)
+        )
         duties_cancel(key_prefix=_duty_prefix(locked))
         if starts_at is not None:
             _first_meeting_book(offer=locked, starts_at=starts_at, actor=actor)
@@ -153,6 +157,7 @@ def _close(offer: Offer, status: str, *, reason: str) -> None:
     offer.save(update_fields=["status", "responded_at", "decline_reason"])
     duties_cancel(key_prefix=_duty_prefix(offer))
     Case.objects.filter(pk=offer.case_id, status=CaseStatus.OFFERED).update(status=CaseStatus.READY)
+    webhook_event_record(type=f"offer.{status}", case=offer.case, data=offer_data(offer))
 
 
 def offer_next(*, case: Case) -> Offer | Assignment | None:
