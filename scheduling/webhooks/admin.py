@@ -19,6 +19,7 @@ from scheduling.webhooks.subscribers import (
 
 
 class SubscriberForm(forms.ModelForm[Subscriber]):
+    url = forms.URLField(max_length=500, assume_scheme="https")
     event_types = forms.MultipleChoiceField(
         choices=EventType.choices, widget=forms.CheckboxSelectMultiple
     )
