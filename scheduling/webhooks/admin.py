@@ -17,6 +17,8 @@ from scheduling.webhooks.subscribers import (
     subscriber_validate,
 )
 
+SUBSCRIBER_FIELDS = ("name", "url", "event_types", "office", "active")
+
 
 class SubscriberForm(forms.ModelForm[Subscriber]):
     url = forms.URLField(max_length=500, assume_scheme="https")
@@ -26,7 +28,7 @@ class SubscriberForm(forms.ModelForm[Subscriber]):
 
     class Meta:
         model = Subscriber
-        fields = ["name", "url", "event_types", "office", "active"]
+        fields = SUBSCRIBER_FIELDS
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -53,7 +55,7 @@ class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
         return str(obj.secret) if obj.pk else "(generated when saved)"
 
     def save_model(self, request: HttpRequest, obj: Subscriber, form: Any, change: bool) -> None:
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields = {name: form.cleaned_data[name] for name in SUBSCRIBER_FIELDS}
         if change:
             subscriber_update(subscriber=obj, **fields)
         else:
