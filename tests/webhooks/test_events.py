@@ -342,7 +342,12 @@ def test_subscribers_hear_only_their_office_and_their_event_types(
 
 def test_anything_but_references_is_refused_before_it_is_recorded() -> None:
     case = CaseFactory.create()
-    for data in ({"email": "forelder@test.example"}, {"answers": {}}, {"reason": "free text"}):
+    refused: list[dict[str, Any]] = [
+        {"email": "forelder@test.example"},
+        {"answers": {}},
+        {"reason": "free text"},
+    ]
+    for data in refused:
         with pytest.raises(ValueError, match="Not allowed"):
             webhook_event_record(type=EventType.CASE_REQUESTED, case=case, data=data)
     with pytest.raises(ValueError, match="Unknown"):
