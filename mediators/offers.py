@@ -124,6 +124,9 @@ def offer_decline(
     with transaction.atomic():
         locked = _locked_pending(offer.pk)
         _close(locked, Offer.Status.DECLINED, reason=reason)
+        webhook_event_record(
+            type=EventType.OFFER_DECLINED, case=locked.case, data=offer_data(locked)
+        )
         audit_record(
             action=AuditEvent.Action.OFFER_DECLINED,
             case_reference=locked.case.reference,
@@ -141,6 +144,9 @@ def offer_expire(*, offer: Offer) -> bool:
         if locked.status != Offer.Status.PENDING:
             return False
         _close(locked, Offer.Status.EXPIRED, reason="")
+        webhook_event_record(
+            type=EventType.OFFER_EXPIRED, case=locked.case, data=offer_data(locked)
+        )
         audit_record(
             action=AuditEvent.Action.OFFER_EXPIRED,
             case_reference=locked.case.reference,
@@ -157,7 +163,6 @@ def _close(offer: Offer, status: str, *, reason: str) -> None:
     offer.save(update_fields=["status", "responded_at", "decline_reason"])
     duties_cancel(key_prefix=_duty_prefix(offer))
     Case.objects.filter(pk=offer.case_id, status=CaseStatus.OFFERED).update(status=CaseStatus.READY)
-    webhook_event_record(type=f"offer.{status}", case=offer.case, data=offer_data(offer))
 
 
 def offer_next(*, case: Case) -> Offer | Assignment | None:
