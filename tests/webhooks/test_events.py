@@ -357,3 +357,21 @@ def test_anything_but_references_is_refused_before_it_is_recorded() -> None:
     assert not Event.objects.exists()
     assert set(ALLOWED_DATA) == set(EventType.values) == set(DATA_KEYS)
     assert {k: set(v) for k, v in ALLOWED_DATA.items()} == DATA_KEYS
+
+
+def test_a_deleted_protocol_takes_its_webhook_events_and_their_log_along(
+    receiver: Receiver, subscribe: Subscribe
+) -> None:
+    """meklingsforskriften § 9: nothing of the case outlives its protocol here either."""
+    from intake.retention import case_protocol_delete
+    from scheduling.webhooks.delivery import webhook_delivery_attempt
+    from scheduling.webhooks.models import DeliveryAttempt
+
+    subscribe(receiver.url)
+    case, kept = CaseFactory.create(), CaseFactory.create()
+    for one in (case, kept):
+        event = webhook_event_record(type=EventType.CASE_REQUESTED, case=one)
+        webhook_delivery_attempt(delivery_id=Delivery.objects.get(event=event).pk)
+    assert case_protocol_delete(case=case)
+    assert list(Event.objects.values_list("case", flat=True)) == [kept.pk]
+    assert Delivery.objects.count() == DeliveryAttempt.objects.count() == 1
