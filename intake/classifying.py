@@ -10,6 +10,7 @@ from intake.audit import audit_record
 from intake.classification import classify
 from intake.models import AuditEvent, Case, CaseStatus, Classification, ConflictLevel
 from intake.questionnaire import load_questionnaire
+from scheduling.webhooks.events import EventType, classification_data, webhook_event_record
 
 
 def classification_recompute(*, case: Case) -> Classification | None:
@@ -41,6 +42,9 @@ def classification_recompute(*, case: Case) -> Classification | None:
                 "computed_at": timezone.now(),
             },
         )
+        webhook_event_record(
+            type=EventType.CASE_CLASSIFIED, case=case, data=classification_data(classification)
+        )
         if not result.provisional and case.status == CaseStatus.INTAKE:
             Case.objects.filter(pk=case.pk).update(status=CaseStatus.READY)
     return classification
@@ -70,5 +74,8 @@ def classification_override(
             actor=actor,
             remote_addr=remote_addr,
             detail={"from": previous, "to": level},
+        )
+        webhook_event_record(
+            type=EventType.CASE_CLASSIFIED, case=case, data=classification_data(classification)
         )
     return classification

@@ -4,12 +4,14 @@ from django.db import connection, transaction
 
 from config.crypto import rotate_token
 from intake.models import Classification, QuestionnaireResponse
+from scheduling.webhooks.models import Subscriber
 
 # (model, column): every EncryptedJSONField of the project.
 ENCRYPTED = (
     (QuestionnaireResponse, "answers"),
     (Classification, "reasons"),
     (Classification, "safety_flags"),
+    (Subscriber, "secret"),  # webhook signing secrets
 )
 BATCH = 500
 

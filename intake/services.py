@@ -19,6 +19,7 @@ from mediators.selectors import catchment_office_for
 from scheduling.alarms import case_alarms_schedule
 from scheduling.duties import duties_cancel, duty_schedule
 from scheduling.models import AppointmentStatus
+from scheduling.webhooks.events import EventType, case_requested_data, webhook_event_record
 
 # Days after the link is sent when a parent who has not submitted is reminded.
 INTAKE_REMINDER_DAYS = (3, 7)
@@ -148,6 +149,9 @@ def case_request(
             actor=actor,
             remote_addr=remote_addr,
             detail={"case_type": case.case_type},
+        )
+        webhook_event_record(
+            type=EventType.CASE_REQUESTED, case=case, data=case_requested_data(case)
         )
     return case
 

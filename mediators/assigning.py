@@ -27,6 +27,7 @@ from mediators.assignment import (
 from mediators.models import Assignment, Mediator, Offer
 from mediators.offers import offer_duties_schedule
 from mediators.snapshots import case_need, mediator_loads, mediator_slots
+from scheduling.webhooks.events import EventType, placement_data, webhook_event_record
 
 CAPACITY_RULE = "capacity.full"
 OFFER_HOURS = 48
@@ -131,6 +132,11 @@ def case_place(
             actor=actor,
             remote_addr=remote_addr,
             detail={"mediator": locked.pk, "method": method, "offer": placement.offer is not None},
+        )
+        webhook_event_record(
+            type=EventType.CASE_ASSIGNED,
+            case=locked_case,
+            data=placement_data(assignment=placement.assignment, offer=placement.offer),
         )
     return placement
 

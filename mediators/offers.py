@@ -15,6 +15,7 @@ from intake.audit import audit_record
 from intake.models import AuditEvent, Case, CaseStatus
 from mediators.models import Assignment, Mediator, Offer
 from scheduling.duties import duties_cancel, duty_schedule
+from scheduling.webhooks.events import EventType, offer_data, webhook_event_record
 
 # The mediator is reminded this long before the deadline (or halfway, for short deadlines).
 REMINDER_BEFORE = timedelta(hours=12)
@@ -85,6 +86,9 @@ def offer_accept(
             journey_minutes=locked.journey_minutes,
         )
         Case.objects.filter(pk=locked.case_id).update(status=CaseStatus.ASSIGNED)
+        webhook_event_record(
+            type=EventType.OFFER_ACCEPTED, case=locked.case, data=offer_data(locked, assignment)
+        )
         duties_cancel(key_prefix=_duty_prefix(locked))
         if starts_at is not None:
             _first_meeting_book(offer=locked, starts_at=starts_at, actor=actor)
@@ -120,6 +124,9 @@ def offer_decline(
     with transaction.atomic():
         locked = _locked_pending(offer.pk)
         _close(locked, Offer.Status.DECLINED, reason=reason)
+        webhook_event_record(
+            type=EventType.OFFER_DECLINED, case=locked.case, data=offer_data(locked)
+        )
         audit_record(
             action=AuditEvent.Action.OFFER_DECLINED,
             case_reference=locked.case.reference,
@@ -137,6 +144,9 @@ def offer_expire(*, offer: Offer) -> bool:
         if locked.status != Offer.Status.PENDING:
             return False
         _close(locked, Offer.Status.EXPIRED, reason="")
+        webhook_event_record(
+            type=EventType.OFFER_EXPIRED, case=locked.case, data=offer_data(locked)
+        )
         audit_record(
             action=AuditEvent.Action.OFFER_EXPIRED,
             case_reference=locked.case.reference,

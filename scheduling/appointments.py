@@ -52,6 +52,7 @@ from scheduling.booking_rules import (
 from scheduling.duties import duties_cancel, duty_schedule
 from scheduling.models import Appointment, AppointmentStatus
 from scheduling.slots import Meeting, layout_meetings, roles_for, separate_required, window_for
+from scheduling.webhooks.events import EventType, appointment_data, webhook_event_record
 
 REMINDER_HOURS = (72, 24)
 LOCK_TIMEOUT = "5s"
@@ -122,6 +123,9 @@ def appointment_book(
             Case.objects.filter(pk=locked_case.pk).update(status=CaseStatus.SCHEDULED)
         for row in rows:
             _schedule_duties(appointment=row, case=locked_case, now=now)
+            webhook_event_record(
+                type=EventType.APPOINTMENT_BOOKED, case=locked_case, data=appointment_data(row)
+            )
         audit_record(
             action=AuditEvent.Action.APPOINTMENT_BOOKED,
             case_reference=locked_case.reference,
@@ -176,6 +180,9 @@ def appointment_reschedule(
         locked.starts_at, locked.ends_at = meeting.starts_at, meeting.ends_at
         locked.sequence += 1
         locked.save(update_fields=["starts_at", "ends_at", "sequence", "updated_at"])
+        webhook_event_record(
+            type=EventType.APPOINTMENT_RESCHEDULED, case=locked_case, data=appointment_data(locked)
+        )
         _cancel_duties(appointment=locked)
         _schedule_duties(appointment=locked, case=locked_case, now=now)
         audit_record(
@@ -220,6 +227,9 @@ def appointment_cancel(
                 "sequence",
                 "updated_at",
             ]
+        )
+        webhook_event_record(
+            type=EventType.APPOINTMENT_CANCELLED, case=locked_case, data=appointment_data(locked)
         )
         _cancel_duties(appointment=locked)
         _schedule_duties(appointment=locked, case=locked_case, now=now)

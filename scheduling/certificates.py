@@ -21,6 +21,7 @@ from intake.models import AuditEvent, Case, Parent
 from scheduling.alarms import at_nine_oslo
 from scheduling.duties import duty_schedule
 from scheduling.models import Appointment, AppointmentStatus, Certificate
+from scheduling.webhooks.events import EventType, certificate_data, webhook_event_record
 
 ROLES = (Parent.Role.REQUESTER, Parent.Role.OTHER)
 
@@ -107,6 +108,9 @@ def certificates_issue_due(
             decided_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         _notices_schedule(certificate)
+        webhook_event_record(
+            type=EventType.CERTIFICATE_ISSUED, case=case, data=certificate_data(certificate)
+        )
         issued.append(certificate)
         audit_record(
             action=AuditEvent.Action.CERTIFICATE_ISSUED,

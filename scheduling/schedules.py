@@ -18,6 +18,8 @@ class Schedule:
 SCHEDULES = (
     Schedule(name="heartbeat", task="scheduling.heartbeat", every_seconds=15),
     Schedule(name="sweep-duties", task="scheduling.sweep_duties", every_seconds=60),
+    # Webhook deliveries whose message was lost, or whose retry wait is long (webhooks/delivery.py)
+    Schedule(name="sweep-webhooks", task="webhooks.sweep_deliveries", every_seconds=60),
     # meklingsforskriften § 9: purge answers, delete protocols that are due (intake/retention.py)
     Schedule(name="retention", task="intake.retention_run", every_seconds=24 * 60 * 60),
 )

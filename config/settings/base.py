@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "mediators",
     "intake",
     "scheduling",
+    "scheduling.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -310,6 +311,15 @@ CACHES = {
 
 # Largest JSON body the API reads; a questionnaire with free text fits easily.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
+
+# Webhooks (scheduling/webhooks, docs/webhooks.md): signed POSTs to subscribers, retried with
+# exponential backoff (base · 2^(n-1) seconds, capped) until WEBHOOK_MAX_ATTEMPTS. Plain http
+# is refused except to 127.0.0.1 where WEBHOOK_ALLOW_HTTP_LOCALHOST (tests, local runs).
+WEBHOOK_ALLOW_HTTP_LOCALHOST = env.bool("WEBHOOK_ALLOW_HTTP_LOCALHOST", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 60 * 60.0)
 
 # Intake: how long a parent's private link lives.
 INTAKE_LINK_DAYS = env.int("INTAKE_LINK_DAYS", default=30)

@@ -38,6 +38,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # client's address from X-Forwarded-For); 0 uses REMOTE_ADDR.
 MEKLING_LOGIN_PROXY_COUNT = env.int("LOGIN_PROXY_COUNT", default=0)
 MEKLING_REQUIRE_2FA = True
+WEBHOOK_ALLOW_HTTP_LOCALHOST = False  # subscribers are reached over https only
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 # No default: the console backend would print phone numbers and private links to the log.

@@ -23,3 +23,5 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"case_request": "1000/min", "intake": "1000/min"},
 }
+# The webhook tests run real receivers on 127.0.0.1 over plain http.
+WEBHOOK_ALLOW_HTTP_LOCALHOST = True
