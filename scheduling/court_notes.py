@@ -213,7 +213,8 @@ def _check_fields(
     elif hours % HOURS_STEP:
         errors["hours"] = ["Give the hours in half hours, e.g. 1.5."]
     elif hours > facts.hours_held:
-        errors["hours"] = [f"More than the {facts.hours_held} hours held in the protocol."]
+        held = f"{facts.hours_held.normalize():f}"
+        errors["hours"] = [f"More than the {held} hours held in the protocol."]
     if errors or court is None:
         raise ApplicationError("The note has invalid fields.", fields=errors)
     return court
