@@ -152,7 +152,18 @@ def court_note_facts(*, case: Case) -> NoteFacts:
 
 
 def court_note_initial(*, case: Case) -> dict[str, Any]:
-    """The form's starting values, from the protocol."""
+    """The form's starting values: the last note's, for a correction; else the protocol's."""
+    current = court_note_current(case=case)
+    if current is not None:
+        return {
+            "court": current.court_id,
+            "court_case_number": current.court_case_number,
+            "mediation_date": current.mediation_date,
+            "attended_requester": current.attended_requester,
+            "attended_other": current.attended_other,
+            "hours": current.hours,
+            "agreement": current.agreement,
+        }
     facts = court_note_facts(case=case)
     court = court_for_case(case=case)
     return {

@@ -361,3 +361,13 @@ def test_the_demo_set_has_every_district_court_with_an_invented_address() -> Non
 
     assert Court.objects.count() == len(COURT_NAMES) + 1
     assert all(court.email.endswith(".example") for court in Court.objects.all())
+
+
+def test_a_correction_starts_from_the_last_note(post: Any) -> None:
+    from scheduling.court_notes import court_note_initial
+
+    referral = referral_world()
+    post(referral, note_body(agreement="partly", hours="1.5"))
+    initial = court_note_initial(case=referral.case)
+    assert (initial["agreement"], initial["hours"]) == ("partly", Decimal("1.5"))
+    assert initial["court_case_number"] == "26-012345TVI-OTIR/05"
