@@ -1,10 +1,12 @@
-"""The mediator's note to the court (barneloven § 61 første ledd nr. 2): read it, write it (or a
-corrected version), download it as PDF; and the registry of courts to send it to.
+"""The mediator's note to the court (barneloven § 61 første ledd nr. 2): read it, write
+it (or a corrected version), download it as PDF; and the registry of courts to send it to.
 
-Staff of the case's office, or the external mediator who held a meeting in the case; anyone
-else gets the 404 of a missing case. A case that is not a court referral is a 409
-`not_court_referral`; writing before a meeting was held is a 409 `no_meeting_held`; a second
-note without a correction reason is a 409 `court_note_exists`.
+Who can see the case (case_get_for_user) gets past the 404 of a missing case; of them, staff
+of the case's office, and the external mediator who held a meeting in the case (else a 409
+`not_the_mediator`: an offered mediator already sees the case, so nothing is revealed).
+A case that is not a court referral is a 409 `not_court_referral`; writing before a meeting
+was held is a 409 `no_meeting_held`; a second note without a correction reason is a 409
+`court_note_exists`.
 """
 
 from typing import Any
@@ -20,13 +22,14 @@ from rest_framework.views import APIView
 from config.api_errors import ApplicationError
 from intake.api.cases import client_addr
 from intake.models import Case
+from intake.selectors import case_get_for_user
 from mediators.access import IsStaffOrMediator
 from scheduling.court_note_pdf import court_note_filename, court_note_pdf
 from scheduling.court_notes import (
     court_for_case,
-    court_note_case_get,
     court_note_check_case,
     court_note_check_type,
+    court_note_check_user,
     court_note_writable,
     court_note_write,
     court_notes_of,
@@ -130,13 +133,18 @@ class CaseCourtNoteApi(APIView):
 
     @extend_schema(responses={200: CourtNoteCaseOutput})
     def get(self, request: Request, reference: str) -> Response:
-        case = court_note_case_get(user=request.user, reference=reference)
+        case = case_get_for_user(user=request.user, reference=reference)
+        court_note_check_type(case=case)
+        court_note_check_user(case=case, user=request.user)
         return Response(_case_notes(case))
 
     @extend_schema(request=CourtNoteInputSerializer, responses={201: CourtNoteCaseOutput})
     def post(self, request: Request, reference: str) -> Response:
-        case = court_note_case_get(user=request.user, reference=reference)
-        court_note_check_case(case=case)  # a clear 409 before any field is looked at
+        case = case_get_for_user(user=request.user, reference=reference)
+        # Clear 409s before any field is looked at.
+        court_note_check_type(case=case)
+        court_note_check_user(case=case, user=request.user)
+        court_note_check_case(case=case)
         data = CourtNoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -157,8 +165,9 @@ class CourtNotePdfApi(APIView):
         responses={(200, "application/pdf"): bytes},
     )
     def get(self, request: Request, reference: str) -> HttpResponse:
-        case = court_note_case_get(user=request.user, reference=reference)
+        case = case_get_for_user(user=request.user, reference=reference)
         court_note_check_type(case=case)
+        court_note_check_user(case=case, user=request.user)
         notes = court_notes_of(case=case)
         wanted = request.query_params.get("version")
         if wanted is not None and not wanted.isdigit():

@@ -7,6 +7,8 @@ they agreed, the date): never the content of the talks, nothing from the questio
 
 Rules kept here:
 - only for a case of type `court_referral` (`NotCourtReferral`, 409);
+- by the office's staff, or the external mediator who held a meeting in the case
+  (`NotTheMediator`, 409; anyone else who cannot see the case gets its 404);
 - only after a meeting was held (`NoMeetingHeld`, 409), and the note cannot claim more than
   the protocol shows: a parent marked as attending must have attended a held meeting, the hours
   are at most those held (and at most 7, meklingsforskriften § 1), the date is the day of a
@@ -26,15 +28,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from config.api_errors import ApplicationError, Conflict
 from config.legal import rule_value
 from intake.audit import audit_record
 from intake.models import Case, CaseType, Parent
-from intake.selectors import case_get_for_user
-from mediators.access import is_external_mediator
+from mediators.access import cases_visible_to, is_external_mediator
 from scheduling.certificates import attended_hours
 from scheduling.duties import duty_schedule
 from scheduling.models import Appointment, AppointmentStatus, Court, CourtNote
@@ -56,6 +56,10 @@ class NoMeetingHeld(Conflict):
     code = "no_meeting_held"
 
 
+class NotTheMediator(Conflict):
+    code = "not_the_mediator"
+
+
 class CourtNoteExists(Conflict):
     code = "court_note_exists"
 
@@ -63,6 +67,9 @@ class CourtNoteExists(Conflict):
 NOT_REFERRAL_MESSAGE = (
     "A note to the court is only written in a case the court referred back to mediation "
     "(barneloven § 61 første ledd nr. 2)."
+)
+NOT_THE_MEDIATOR_MESSAGE = (
+    "Only the office, or the mediator who held a meeting in the case, writes its note to the court."
 )
 NO_MEETING_MESSAGE = "A note to the court can only be written after a meeting was held."
 EXISTS_MESSAGE = (
@@ -74,21 +81,28 @@ EXISTS_MESSAGE = (
 # ---- reads -------------------------------------------------------------------------------------
 
 
-def court_note_case_get(*, user: Any, reference: str) -> Case:
-    """The case if this user may read or write its note; else 404 as for a missing case.
-
-    Staff of the case's office (and above), or the external mediator who held a meeting in it
-    (an external mediator only offered the case writes nothing to the court).
-    """
-    case = case_get_for_user(user=user, reference=reference)
+def court_note_check_user(*, case: Case, user: Any) -> None:
+    """An external mediator reads and writes the note only of a case they held a meeting in
+    (409 `not_the_mediator`); staff of the case's office always. Who may see the case at all
+    is case_get_for_user's (a 404 otherwise)."""
     if (
         is_external_mediator(user)
         and not case.appointments.filter(
             mediator=user.mediator, status=AppointmentStatus.HELD
         ).exists()
     ):
-        raise Http404
-    return case
+        raise NotTheMediator(NOT_THE_MEDIATOR_MESSAGE)
+
+
+def court_note_refusal(*, case: Case, user: Any) -> ApplicationError | None:
+    """Why this user can write no note in this case now, or None (for the pages)."""
+    try:
+        court_note_check_type(case=case)
+        court_note_check_user(case=case, user=user)
+        court_note_check_case(case=case)
+    except ApplicationError as refusal:
+        return refusal
+    return None
 
 
 def court_for_case(*, case: Case) -> Court | None:
@@ -246,6 +260,7 @@ def court_note_write(
     remote_addr: str | None = None,
 ) -> CourtNote:
     """Write the note (or its corrected version), audit it, and send it to the court."""
+    court_note_check_user(case=case, user=actor)
     if agreement not in CourtNote.Agreement.values:
         raise ApplicationError("Unknown agreement.", fields={"agreement": ["Unknown."]})
     correction_reason = correction_reason.strip()
@@ -303,3 +318,37 @@ def court_note_write(
             dispatch_now=True,
         )
     return note
+
+
+@dataclass(frozen=True)
+class MediatorNoteRow:
+    case: Case
+    court_name: str
+    last_held_on: date | None
+    current: CourtNote | None
+
+
+def court_note_cases_of_mediator(*, user: Any, mediator: Any) -> list[MediatorNoteRow]:
+    """The court-referred cases this external mediator held a meeting in, newest first."""
+    cases = (
+        cases_visible_to(user, Case.objects.all())
+        .filter(
+            case_type=CaseType.COURT_REFERRAL,
+            appointments__mediator=mediator,
+            appointments__status=AppointmentStatus.HELD,
+        )
+        .distinct()
+        .order_by("-requested_at")
+    )
+    rows = []
+    for case in cases:
+        facts = court_note_facts(case=case)
+        rows.append(
+            MediatorNoteRow(
+                case=case,
+                court_name=case.court_name,
+                last_held_on=facts.last_held_on,
+                current=court_note_current(case=case),
+            )
+        )
+    return rows

@@ -15,13 +15,13 @@ from django.utils.translation import gettext_noop
 
 from config.api_errors import ApplicationError
 from intake.models import Case
+from intake.selectors import case_get_for_user
 from mediators.pages.common import remote_addr, staff_required
 from mediators.pages.errors import service_message
 from mediators.pages.forms import CourtNoteForm
 from scheduling.court_notes import (
-    court_note_case_get,
-    court_note_check_case,
     court_note_initial,
+    court_note_refusal,
     court_note_write,
     court_notes_of,
 )
@@ -29,24 +29,33 @@ from scheduling.court_notes import (
 PREFIX = "note"
 
 
-def _url(case: Case) -> str:
-    return reverse("desk:court-note", kwargs={"reference": case.reference})
+def _url(case: Case, audience: str) -> str:
+    name = "desk:court-note" if audience == "desk" else "inbox:court-note"
+    return reverse(name, kwargs={"reference": case.reference})
 
 
 def _page(
-    request: HttpRequest, case: Case, form: CourtNoteForm | None, status: int = 200
+    request: HttpRequest,
+    case: Case,
+    form: CourtNoteForm | None,
+    *,
+    audience: str,
+    status: int = 200,
 ) -> HttpResponse:
-    refusal = ""
-    try:
-        court_note_check_case(case=case)
-    except ApplicationError as exc:
-        refusal, form = service_message(exc), None
-    notes = court_notes_of(case=case)
-    if form is None and not refusal:
+    found = court_note_refusal(case=case, user=request.user)
+    refusal = service_message(found) if found else ""
+    # Another case type has no notes; a mediator who held no meeting reads none.
+    hidden = found is not None and found.code in ("not_court_referral", "not_the_mediator")
+    notes = [] if hidden else court_notes_of(case=case)
+    if found is not None:
+        form = None
+    elif form is None:
         form = CourtNoteForm(prefix=PREFIX, initial=court_note_initial(case=case))
     pdf = reverse("v1:case-court-note-pdf", kwargs={"reference": case.reference})
     context: dict[str, Any] = {
-        "nav": "cases",
+        "nav": "cases" if audience == "desk" else "court-notes",
+        "audience": audience,
+        "action_url": _url(case, audience),
         "case": case,
         "form": form,
         "refusal": refusal,
@@ -77,14 +86,23 @@ FIELD_MESSAGES = (
         "correction: a new version is sent to the court."
     ),
     gettext_noop("There is no note to correct yet."),
+    gettext_noop(
+        "Only the office, or the mediator who held a meeting in the case, writes its note to "
+        "the court."
+    ),
 )
 
 
 @staff_required
 def court_note(request: HttpRequest, reference: str) -> HttpResponse:
-    case = court_note_case_get(user=request.user, reference=reference)
+    case = case_get_for_user(user=request.user, reference=reference)
+    return court_note_page(request, case, audience="desk")
+
+
+def court_note_page(request: HttpRequest, case: Case, *, audience: str) -> HttpResponse:
+    """The page for the desk ("desk") and the external mediator's inbox ("inbox")."""
     if request.method != "POST":
-        return _page(request, case, None)
+        return _page(request, case, None, audience=audience)
     form = CourtNoteForm(request.POST, prefix=PREFIX)
     status = 400
     if form.is_valid():
@@ -101,8 +119,8 @@ def court_note(request: HttpRequest, reference: str) -> HttpResponse:
                 _("Version %(version)s of the note is being sent to %(court)s.")
                 % {"version": note.version, "court": note.court.name},
             )
-            return redirect(_url(case))
-    return _page(request, case, form, status)
+            return redirect(_url(case, audience))
+    return _page(request, case, form, audience=audience, status=status)
 
 
 NUMBERED = (

@@ -118,3 +118,43 @@ def test_staff_write_the_note_in_the_browser(
     note = CourtNote.objects.get()
     assert (note.agreement, note.hours, note.court_case_number) == ("no", 2, "26-054321TVI-OTIR/02")
     assert [m.to for m in mail.outbox if m.attachments] == [[COURT_EMAIL]]
+
+
+@pytest.mark.django_db
+def test_the_external_mediator_who_held_the_meeting_writes_it_from_the_inbox(
+    django_capture_on_commit_callbacks: Any, eager_celery: None
+) -> None:
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from mediators.models import Mediator
+    from tests.factories import MediatorFactory, UserFactory
+    from tests.scheduling.court_setup import held_meeting
+
+    referral = referral_world()
+    user = UserFactory.create(
+        username="inbox-holder", role=User.Role.EXTERNAL_MEDIATOR, office=None
+    )
+    holder = MediatorFactory.create(
+        kind=Mediator.Kind.EXTERNAL,
+        office=referral.case.catchment_office,
+        user=user,
+        approved_from=date(2024, 1, 1),
+        approved_until=timezone.localdate() + timedelta(days=365),
+    )
+    from mediators.models import Assignment
+
+    Assignment.objects.filter(case=referral.case).update(mediator=holder)
+    referral.world.mediator = holder
+    held_meeting(referral.world, days_ago=1, hours="1.00")
+    client = verified_login(Client(HTTP_ACCEPT_LANGUAGE="nb"), user)
+    listing = client.get("/inbox/court-notes/").content.decode()
+    assert referral.case.reference in listing and "Ikke skrevet ennå" in listing
+    url = f"/inbox/court-notes/{referral.case.reference}/"
+    assert "Send notatet til retten" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(url, _form(court=str(referral.court.pk)))
+    assert done.status_code == 302 and done["Location"] == url
+    assert CourtNote.objects.get().written_by == user
+    assert "Versjon 1 sendt" in client.get("/inbox/court-notes/").content.decode()

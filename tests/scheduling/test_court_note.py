@@ -309,16 +309,18 @@ def test_the_external_mediator_who_held_a_meeting_writes_it_one_only_offered_doe
     _, offered_user = _external(referral, "court-offered")
     referral.world.mediator = holder
     held_meeting(referral.world, days_ago=1, hours="1.00")
+    # The offered mediator sees the case (its offer), but writes and reads no note.
     offered = post(referral, note_body(), client=_token_client(offered_user))
-    missing = _token_client(offered_user).post(
-        "/api/v1/cases/MK-2099-999999/court-note/", note_body(), format="json"
-    )
-    assert (offered.status_code, offered.content) == (missing.status_code, missing.content)
-    assert offered.status_code == 404
+    assert offered.status_code == 409
+    assert offered.json()["error"]["code"] == "not_the_mediator"
+    read = _token_client(offered_user).get(f"/api/v1/cases/{referral.case.reference}/court-note/")
+    assert read.status_code == 409
     done = post(referral, note_body(), client=_token_client(holder_user))
     assert done.status_code == 201, done.json()
     note = CourtNote.objects.get()
     assert note.written_by == holder_user and note.mediator_name == str(holder)
+    pdf = _token_client(offered_user).get(f"/api/v1/cases/{referral.case.reference}/court-note.pdf")
+    assert pdf.status_code == 409
 
 
 def test_staff_of_another_office_get_what_a_missing_case_gets(post: Any) -> None:

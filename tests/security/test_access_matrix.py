@@ -172,6 +172,9 @@ ENDPOINTS += [
     # Case X is no court referral: the page shows why there is no note to write.
     Endpoint(f"{DESK_CASE}court-note/", "get", STAFF, page=True),
     Endpoint(f"{DESK_CASE}court-note/", "post", STAFF, page=True, ok=SENT, body={}),
+    # The offered mediator sees case X: the page says why there is no note to write.
+    Endpoint("inbox/court-notes/<str:reference>/", "get", MEDIATOR, page=True),
+    Endpoint("inbox/court-notes/<str:reference>/", "post", MEDIATOR, page=True, ok=SENT, body={}),
     Endpoint("inbox/offers/<int:offer_id>/", "get", MEDIATOR, page=True),
     Endpoint("inbox/offers/<int:offer_id>/accept/", "post", MEDIATOR, page=True, ok=SENT, body={}),
     Endpoint("inbox/offers/<int:offer_id>/decline/", "post", MEDIATOR, page=True, ok=SENT, body={}),
