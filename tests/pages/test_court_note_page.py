@@ -158,3 +158,39 @@ def test_the_external_mediator_who_held_the_meeting_writes_it_from_the_inbox(
     assert done.status_code == 302 and done["Location"] == url
     assert CourtNote.objects.get().written_by == user
     assert "Versjon 1 sendt" in client.get("/inbox/court-notes/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_inbox_lists_the_mediators_referred_cases_accessibly(
+    desktop: Any, assert_accessible: Any
+) -> None:
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from mediators.models import Mediator
+    from tests.factories import MediatorFactory
+    from tests.scheduling.court_setup import held_meeting
+
+    referral = referral_world()
+    user = User.objects.create_user(
+        username="inbox-browser", password=PASSWORD, role=User.Role.EXTERNAL_MEDIATOR
+    )
+    holder = MediatorFactory.create(
+        kind=Mediator.Kind.EXTERNAL,
+        office=referral.case.catchment_office,
+        user=user,
+        approved_from=date(2024, 1, 1),
+        approved_until=timezone.localdate() + timedelta(days=365),
+    )
+    from mediators.models import Assignment
+
+    Assignment.objects.filter(case=referral.case).update(mediator=holder)
+    referral.world.mediator = holder
+    held_meeting(referral.world, days_ago=1, hours="1.00")
+    auth.log_in(desktop, "inbox-browser", PASSWORD)
+    desktop.get_by_role("link", name="Notater til retten").click()
+    assert_accessible(desktop)
+    desktop.get_by_role("link", name=referral.case.reference).click()
+    assert desktop.get_by_role("button", name="Send notatet til retten").is_visible()
+    assert_accessible(desktop)
