@@ -9,8 +9,9 @@ Two clocks run from `Case.closed_at` (set by `intake.services.case_close`):
   of it; the level stays because it decided how the case was run (separate meetings).
 - The protocol (personal details, dates of request and meetings, certificates, close):
   `RETENTION_PROTOCOL_YEARS` (default 3, meklingsforskriften § 9) after close, the case is
-  deleted with its parents, children, links, responses, appointments, offers, certificates
-  and duties (all cascade from the case).
+  deleted with its parents, children, links, responses, appointments, offers, certificates,
+  the mediator's notes to the court (scheduling.CourtNote) and duties (all cascade from the
+  case).
 
 The audit log is append-only (a database trigger) and is kept: its rows name the case only by
 reference, which points at nothing once the case is gone, hold no answers, and the one column

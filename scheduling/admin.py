@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from scheduling.duties import duties_dispatch_now
-from scheduling.models import Duty, Heartbeat
+from scheduling.models import Court, CourtNote, Duty, Heartbeat
 
 
 @admin.register(Heartbeat)
@@ -50,3 +50,30 @@ class DutyAdmin(admin.ModelAdmin[Duty]):
             f"{sent} of {len(chosen)} duties sent to a worker; finished ones were left alone.",
             messages.SUCCESS if sent else messages.WARNING,
         )
+
+
+@admin.register(Court)
+class CourtAdmin(admin.ModelAdmin[Court]):
+    """The courts (tingretter) and the address on record where the mediator's notes go."""
+
+    list_display = ["name", "email", "town", "active"]
+    list_filter = ["active"]
+    search_fields = ["name"]
+
+
+@admin.register(CourtNote)
+class CourtNoteAdmin(admin.ModelAdmin[CourtNote]):
+    """Read-only: a note sent to a court is never changed (a correction is a new version,
+    written on the desk or through the API)."""
+
+    list_display = ["case", "version", "court", "agreement", "created_at", "sent_at"]
+    list_filter = ["agreement", "court"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

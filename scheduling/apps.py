@@ -16,6 +16,11 @@ class SchedulingConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the appointment notice and reminder duty handlers with the engine.
-        from scheduling import alarms, appointment_notices, certificate_notices  # noqa: F401
+        from scheduling import (  # noqa: F401
+            alarms,
+            appointment_notices,
+            certificate_notices,
+            court_note_notices,
+        )
 
         post_migrate.connect(_install_schedules, sender=self)

@@ -7,6 +7,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
 from django.db import connections, models
 from django.db.models import Func, Q
+from django.db.models.functions import Lower
 
 
 class Heartbeat(models.Model):
@@ -373,3 +374,105 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} ({self.status})"
+
+
+class Court(models.Model):
+    """A district court (tingrett) and the address on record for the mediator's notes.
+
+    Court names are institutions; the addresses are entered by an administrator (demo and
+    test data use invented ones). A referred case names its court in free text
+    (`Case.court_name`); `court_notes.court_for_case` matches it to a row by name.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    email = models.EmailField(help_text="Where the mediator's notes are sent.")
+    street = models.CharField(max_length=120, blank=True)
+    postal_code = models.CharField(max_length=4, blank=True)
+    town = models.CharField(max_length=80, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="court_name_unique_ignoring_case"),
+            models.CheckConstraint(
+                condition=Q(postal_code="") | Q(postal_code__regex=r"^[0-9]{4}$"),
+                name="court_postal_code_four_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CourtNote(models.Model):
+    """The mediator's note to the court in a case referred back to mediation
+    (barneloven § 61 første ledd nr. 2; 000 §4.3: the mediator tells the court in a note when
+    the parents cannot reach an agreement).
+
+    Only the facts of the mediation: who attended, the hours, whether they agreed, the date.
+    Never the content of the talks nor anything from the questionnaire (there is no field for
+    it). Part of the protocol: it goes with the case after 3 years (meklingsforskriften § 9,
+    the case's cascade in intake/retention.py).
+
+    A note that was sent is never changed: a correction is a new version that supersedes it,
+    with its reason, and is sent to the court again. The database keeps the versions of a
+    case numbered 1, 2, ... without gaps in meaning (unique per case), each superseding at most
+    one note (one-to-one), and version 1 alone without a predecessor.
+    """
+
+    class Agreement(models.TextChoices):
+        YES = "yes", "Agreement"
+        PARTLY = "partly", "Partial agreement"
+        NO = "no", "No agreement"
+
+    case = models.ForeignKey("intake.Case", on_delete=models.CASCADE, related_name="court_notes")
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="notes")
+    version = models.PositiveSmallIntegerField(default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+    )
+    correction_reason = models.CharField(max_length=300, blank=True)
+    court_case_number = models.CharField(
+        max_length=40, blank=True, help_text="The court's own case number, if known."
+    )
+    mediation_date = models.DateField(help_text="The date of the last meeting held.")
+    attended_requester = models.BooleanField()
+    attended_other = models.BooleanField()
+    hours = models.DecimalField(max_digits=3, decimal_places=1)
+    agreement = models.CharField(max_length=6, choices=Agreement.choices)
+    mediator_name = models.CharField(max_length=160)
+    written_by = models.ForeignKey(
+        "mediators.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="court_note_one_per_version"),
+            models.CheckConstraint(
+                condition=Q(version=1, supersedes__isnull=True, correction_reason="")
+                | Q(version__gt=1, supersedes__isnull=False) & ~Q(correction_reason=""),
+                name="court_note_correction_supersedes_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(agreement__in=["yes", "partly", "no"]), name="court_note_agreement"
+            ),
+            # meklingsforskriften § 1: at most 7 hours in all.
+            models.CheckConstraint(
+                condition=Q(hours__gt=0, hours__lte=7), name="court_note_hours_0_to_7"
+            ),
+            models.CheckConstraint(
+                condition=Q(attended_requester=True) | Q(attended_other=True),
+                name="court_note_someone_attended",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"court note {self.case_id} v{self.version}"

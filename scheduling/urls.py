@@ -17,12 +17,18 @@ from scheduling.api_certificates import (
     CertificatePdfApi,
     CertificateRefuseApi,
 )
+from scheduling.api_court_notes import CaseCourtNoteApi, CourtListApi, CourtNotePdfApi
 
 REFERENCE = "<str:reference>"
 APPOINTMENT = "<int:appointment_id>"
 BY_LINK = "appointments/by-link/<str:token>"
 
 urlpatterns = [
+    path(f"cases/{REFERENCE}/court-note/", CaseCourtNoteApi.as_view(), name="case-court-note"),
+    path(
+        f"cases/{REFERENCE}/court-note.pdf", CourtNotePdfApi.as_view(), name="case-court-note-pdf"
+    ),
+    path("courts/", CourtListApi.as_view(), name="courts"),
     path(f"cases/{REFERENCE}/certificate/", CaseCertificateApi.as_view(), name="case-certificate"),
     path(
         f"cases/{REFERENCE}/certificate/<str:role>.pdf",

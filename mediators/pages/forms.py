@@ -10,6 +10,7 @@ from config.forms import AccessibleForm
 from intake.models import CaseStatus, CaseType, ConflictLevel
 from mediators.models import Language
 from mediators.pages.labels import APPOINTMENT_KINDS, APPOINTMENT_MODES, PARENT_ROLES
+from scheduling.models import Court
 
 LENGTHS = (60, 90, 120, 180)
 
@@ -171,4 +172,47 @@ class CloseForm(AccessibleForm):
         ],
         widget=forms.RadioSelect,
         initial="closed",
+    )
+
+
+class CourtNoteForm(AccessibleForm):
+    """The mediator's note to the court (scheduling/court_notes.py keeps the rules)."""
+
+    court = forms.ModelChoiceField(
+        label=_("Court"),
+        queryset=Court.objects.filter(active=True),
+        empty_label=_("Choose the court"),
+        help_text=_("The note is emailed as PDF to the court's address on record."),
+    )
+    court_case_number = forms.CharField(
+        label=_("The court's case number"), max_length=40, required=False
+    )
+    mediation_date = forms.DateField(
+        label=_("Date of the last meeting"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    attended_requester = forms.BooleanField(label=_("The requester attended"), required=False)
+    attended_other = forms.BooleanField(label=_("The other parent attended"), required=False)
+    hours = forms.DecimalField(
+        label=_("Hours of mediation held"),
+        min_value=0,
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "max": "7"}),
+    )
+    agreement = forms.ChoiceField(
+        label=_("Did the parents reach an agreement?"),
+        choices=[
+            ("yes", _("Yes, an agreement")),
+            ("partly", _("Partly: an agreement on some of it")),
+            ("no", _("No agreement")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    correction_reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when correcting a note already sent: a new version goes to the court."),
     )

@@ -7,6 +7,7 @@ from mediators.pages import (
     views_booking,
     views_case,
     views_cases,
+    views_court_note,
     views_retention,
 )
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path(f"{APPOINTMENT}cancel/", views_booking.cancel, name="cancel-appointment"),
     path(f"{APPOINTMENT}attendance/", views_booking.attendance, name="attendance"),
     path(f"{CASE}certificates/issue/", views_booking.issue_certificates, name="issue-certificates"),
+    path(f"{CASE}court-note/", views_court_note.court_note, name="court-note"),
     path(
         f"{CASE}certificates/refuse/", views_booking.refuse_certificate, name="refuse-certificate"
     ),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from scheduling.pages import views_availability, views_calendar, views_offers
+from scheduling.pages import views_availability, views_calendar, views_court_notes, views_offers
 
 urlpatterns = [
     path("", views_offers.offers, name="offers"),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("offers/<int:offer_id>/accept/", views_offers.offer_accept_view, name="offer-accept"),
     path("offers/<int:offer_id>/decline/", views_offers.offer_decline_view, name="offer-decline"),
     path("calendar/", views_calendar.calendar, name="calendar"),
+    path("court-notes/", views_court_notes.court_notes, name="court-notes"),
+    path("court-notes/<str:reference>/", views_court_notes.court_note, name="court-note"),
     path("calendar.ics", views_calendar.calendar_ics_view, name="calendar-ics"),
     path("availability/", views_availability.availability, name="availability"),
     path("availability/hours/", views_availability.availability_add_view, name="availability-add"),

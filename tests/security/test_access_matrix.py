@@ -116,6 +116,11 @@ ENDPOINTS: list[Endpoint] = [
         ok=(200, 400, 409),
         body={"requester": True, "other": True},
     ),
+    # The mediator's note to the court (scheduling). Case X is no court referral: the right
+    # user gets the 409 `not_court_referral`, which proves the view was reached.
+    Endpoint(f"{CASE}court-note/", "get", STAFF_OR_MEDIATOR, ok=(409,)),
+    Endpoint(f"{CASE}court-note/", "post", STAFF_OR_MEDIATOR, ok=(409,), body={}),
+    Endpoint(f"{API}cases/<str:reference>/court-note.pdf", "get", STAFF_OR_MEDIATOR, ok=(409,)),
     # Appointments (scheduling), staff side
     Endpoint(f"{CASE}slots/", "get", STAFF_OR_MEDIATOR),
     Endpoint(f"{CASE}appointments/", "get", STAFF_OR_MEDIATOR),
@@ -167,6 +172,12 @@ ENDPOINTS += [
     Endpoint(f"{DESK_APPT}attendance/", "post", STAFF, page=True, ok=SENT, body={}),
     Endpoint(f"{DESK_CASE}certificates/issue/", "post", STAFF, page=True, ok=SENT, body={}),
     Endpoint(f"{DESK_CASE}certificates/refuse/", "post", STAFF, page=True, ok=SENT, body={}),
+    # Case X is no court referral: the page shows why there is no note to write.
+    Endpoint(f"{DESK_CASE}court-note/", "get", STAFF, page=True),
+    Endpoint(f"{DESK_CASE}court-note/", "post", STAFF, page=True, ok=SENT, body={}),
+    # The offered mediator sees case X: the page says why there is no note to write.
+    Endpoint("inbox/court-notes/<str:reference>/", "get", MEDIATOR, page=True),
+    Endpoint("inbox/court-notes/<str:reference>/", "post", MEDIATOR, page=True, ok=SENT, body={}),
     Endpoint("inbox/offers/<int:offer_id>/", "get", MEDIATOR, page=True),
     Endpoint("inbox/offers/<int:offer_id>/accept/", "post", MEDIATOR, page=True, ok=SENT, body={}),
     Endpoint("inbox/offers/<int:offer_id>/decline/", "post", MEDIATOR, page=True, ok=SENT, body={}),

@@ -7,6 +7,7 @@ from intake.demo import demo_cases_create
 from mediators.demo import demo_mediators_create, demo_offices_load
 from mediators.models import Mediator, Office, User
 from mediators.services import user_create
+from scheduling.courts import demo_courts_create
 
 DEMO_PASSWORD = "mekling-demo"  # noqa: S105 - demo accounts, local run only # nosec B105
 
@@ -25,10 +26,11 @@ class Command(BaseCommand):
         offices, locations = demo_offices_load()
         office_count, external_count = demo_mediators_create(seed=options["seed"])
         cases = demo_cases_create()
+        courts = demo_courts_create()
         users = self._demo_users()
         self.stdout.write(
             f"Loaded {offices} offices at {locations} locations, {office_count} office and "
-            f"{external_count} external mediators, {cases} sample cases."
+            f"{external_count} external mediators, {cases} sample cases, {courts} courts."
         )
         for line in users:
             self.stdout.write(f"  demo login: {line}")
