@@ -294,6 +294,8 @@ class AuditEvent(models.Model):
         DATA_EXPORTED = "data_exported"
         ANSWERS_PURGED = "answers_purged"
         PROTOCOL_DELETED = "protocol_deleted"
+        COURT_NOTE_WRITTEN = "court_note_written"
+        COURT_NOTE_SENT = "court_note_sent"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

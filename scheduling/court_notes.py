@@ -33,16 +33,14 @@ from django.utils import timezone
 from config.api_errors import ApplicationError, Conflict
 from config.legal import rule_value
 from intake.audit import audit_record
-from intake.models import Case, CaseType, Parent
+from intake.models import AuditEvent, Case, CaseType, Parent
 from mediators.access import cases_visible_to, is_external_mediator
 from scheduling.certificates import attended_hours
 from scheduling.duties import duty_schedule
 from scheduling.models import Appointment, AppointmentStatus, Court, CourtNote
 
-# Audit actions (intake.AuditEvent.action holds any short text; these are not among its
-# choices so that this branch adds no migration to intake).
-AUDIT_NOTE_WRITTEN = "court_note_written"
-AUDIT_NOTE_SENT = "court_note_sent"
+AUDIT_NOTE_WRITTEN = AuditEvent.Action.COURT_NOTE_WRITTEN
+AUDIT_NOTE_SENT = AuditEvent.Action.COURT_NOTE_SENT
 SEND_DUTY = "court_note_send"
 HOURS_STEP = Decimal("0.5")
 ROLES = (Parent.Role.REQUESTER, Parent.Role.OTHER)
