@@ -8,8 +8,8 @@ Stored times are UTC; people read Europe/Oslo wall-clock time (summer and winter
 - English: "Tuesday 5 January 2027, 09:00".
 
 The language is the one given, else the active one (nb for anything that is not nn or en).
-Templates use the filters (`{% load datetime_format %}`): `|oslo_datetime`, `|oslo_date`,
-`|oslo_time`, `|oslo_short_date`, `|oslo_short_datetime`.
+Templates use the filters (`{% load datetime_format %}`): `|oslo_date`, `|oslo_time`,
+`|oslo_datetime` and `|oslo_span` (a row's starts_at–ends_at).
 """
 
 from datetime import date, datetime, time
@@ -145,29 +145,49 @@ def short_datetime_text(moment: datetime, language: str | None = None) -> str:
     return _at(short_date_text(moment), time_text(moment, lang), lang)
 
 
-@register.filter
-def oslo_datetime(value: datetime | None) -> str:
-    return datetime_text(value) if value else ""
+def short_datetime_range_text(starts: datetime, ends: datetime, language: str | None = None) -> str:
+    """ "05.01.2027 kl. 09.00–10.00" / "05.01.2027, 09:00–10:00"."""
+    lang = text_language(language)
+    return _at(short_date_text(starts), time_range_text(starts, ends, lang), lang)
+
+
+# Template filters, in the active language. An argument picks a shorter form where space is
+# short (tables): "short" is the numeric date, "no_weekday" and "no_year" leave those out.
 
 
 @register.filter
 def oslo_date(value: date | datetime | None, arg: str = "") -> str:
-    """`|oslo_date` with the weekday, `|oslo_date:"no_weekday"` without."""
+    """`|oslo_date` "tirsdag 5. januar 2027"; `:"no_weekday"`, `:"no_year"`, `:"short"`."""
     if not value:
         return ""
-    return date_text(value, weekday=arg != "no_weekday")
+    if arg == "short":
+        return short_date_text(value)
+    return date_text(value, weekday=arg != "no_weekday", year=arg != "no_year")
 
 
 @register.filter
 def oslo_time(value: datetime | time | None) -> str:
+    """ "09.00" / "09:00"."""
     return time_text(value) if value is not None else ""
 
 
 @register.filter
-def oslo_short_date(value: date | datetime | None) -> str:
-    return short_date_text(value)
+def oslo_datetime(value: datetime | None, arg: str = "") -> str:
+    """`|oslo_datetime` "tirsdag 5. januar 2027 kl. 09.00"; `:"short"` "05.01.2027 kl. 09.00"."""
+    if not value:
+        return ""
+    return short_datetime_text(value) if arg == "short" else datetime_text(value)
 
 
 @register.filter
-def oslo_short_datetime(value: datetime | None) -> str:
-    return short_datetime_text(value) if value else ""
+def oslo_span(value: object, arg: str = "") -> str:
+    """A row's `starts_at`–`ends_at`: "tirsdag 5. januar 2027 kl. 09.00–10.00";
+    `:"short"` "05.01.2027 kl. 09.00–10.00"; `:"times"` "09.00–10.00"."""
+    starts, ends = getattr(value, "starts_at", None), getattr(value, "ends_at", None)
+    if not isinstance(starts, datetime) or not isinstance(ends, datetime):
+        return ""
+    if arg == "times":
+        return time_range_text(starts, ends)
+    if arg == "short":
+        return short_datetime_range_text(starts, ends)
+    return datetime_range_text(starts, ends)

@@ -1,17 +1,17 @@
-"""How the inbox shows things: Oslo times in Norwegian or English, and offers and meetings as
-plain rows for the templates (no rule lives here, only wording)."""
+"""How the inbox shows things: offers and meetings as plain rows for the templates (no rule
+lives here, only wording). Dates and times are config.datetime_format's, in Oslo time."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 
-from django.utils import dateformat, formats
-from django.utils.translation import get_language, gettext, ngettext, pgettext, pgettext_lazy
+from django.utils import formats
+from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from config.datetime_format import date_text, datetime_text, oslo, time_range_text
 from intake.models import CaseType, ConflictLevel, Parent
 from mediators.models import Location, Offer
-from scheduling.availability import OSLO
 from scheduling.models import Appointment, Leave
 
 WEEKDAYS = [
@@ -57,10 +57,6 @@ PARENT_LANGUAGES = {
     Parent.Lang.NN: _("Norwegian nynorsk"),
     Parent.Lang.EN: _("English"),
 }
-FORMATS = {
-    "nb": {"date": "l j. F Y", "day": "l j. F", "short": "j. F Y", "time": "H.i"},
-    "en": {"date": "l j F Y", "day": "l j F", "short": "j F Y", "time": "H:i"},
-}
 
 
 def date_param(raw: str) -> date | None:
@@ -73,40 +69,6 @@ def date_param(raw: str) -> date | None:
 
 def ui_language() -> str:
     return "en" if (get_language() or "nb").startswith("en") else "nb"
-
-
-def _fmt(kind: str) -> str:
-    return FORMATS[ui_language()][kind]
-
-
-def oslo(moment: datetime) -> datetime:
-    return moment.astimezone(OSLO)
-
-
-def date_text(day: date, *, weekday: bool = True, year: bool = True) -> str:
-    """ "tirsdag 8. desember 2026", "8. desember 2026", "tirsdag 8. desember"."""
-    if not year:
-        return dateformat.format(day, _fmt("day"))
-    return dateformat.format(day, _fmt("date") if weekday else _fmt("short"))
-
-
-def time_text(moment: datetime | time) -> str:
-    """ "09.00" in Norwegian, "09:00" in English (Oslo time)."""
-    value = oslo(moment) if isinstance(moment, datetime) else moment
-    return dateformat.time_format(value, _fmt("time"))
-
-
-def when_text(moment: datetime) -> str:
-    """ "tirsdag 8. desember 2026 kl. 09.00" / "Tuesday 8 December 2026, 09:00"."""
-    local = oslo(moment)
-    return pgettext("date and time", "%(date)s at %(time)s") % {
-        "date": date_text(local.date()),
-        "time": time_text(local),
-    }
-
-
-def range_text(starts_at: datetime | time, ends_at: datetime | time) -> str:
-    return f"{time_text(starts_at)}–{time_text(ends_at)}"
 
 
 def period_text(first: date, last: date | None) -> str:
@@ -192,7 +154,7 @@ def offer_card(offer: Offer, now: datetime) -> OfferCard:
         status_label=str(Offer.Status(offer.status).label),
         open=offer.status == Offer.Status.PENDING and offer.deadline > now,
         deadline_iso=utc_iso(offer.deadline),
-        deadline_text=when_text(offer.deadline),
+        deadline_text=datetime_text(offer.deadline),
         time_left=time_left_text(offer.deadline, now),
         level=level,
         level_label=str(ConflictLevel(level).label) if level else gettext("Not yet known"),
@@ -217,7 +179,7 @@ def offer_card(offer: Offer, now: datetime) -> OfferCard:
         court_deadline=date_text(case.court_deadline) if case.court_deadline else "",
         court_name=case.court_name,
         reasons=[_reason_text(reason, language) for reason in offer.reasons or []],
-        responded=when_text(offer.responded_at) if offer.responded_at else "",
+        responded=datetime_text(offer.responded_at) if offer.responded_at else "",
         decline_reason=offer.decline_reason,
     )
 
@@ -261,8 +223,8 @@ def meeting_row(appointment: Appointment) -> MeetingRow:
         id=appointment.pk,
         day=oslo(appointment.starts_at).date(),
         date=date_text(oslo(appointment.starts_at).date()),
-        when=when_text(appointment.starts_at),
-        times=range_text(appointment.starts_at, appointment.ends_at),
+        when=datetime_text(appointment.starts_at),
+        times=time_range_text(appointment.starts_at, appointment.ends_at),
         reference=appointment.case.reference,
         kind=kind,
         mode=str(MODES[Appointment.Mode(appointment.mode)]),

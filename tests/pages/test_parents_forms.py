@@ -365,14 +365,14 @@ def test_a_separate_meeting_link_shows_only_that_parents_own_time(
     with django_capture_on_commit_callbacks(execute=True):
         mine, theirs = book_first_free(case, kind="separate")
     links = {m.to[0]: APPOINTMENT_LINK.search(str(m.body)) for m in mail.outbox}
-    # No nynorsk appointment notices yet: a parent who chose nynorsk reads bokmål.
+    # The parent who chose nynorsk reads the notice in nynorsk.
     bodies = {m.to[0]: str(m.body) for m in mail.outbox}
-    assert "Du har fått time hos" in bodies["testo@test.example"]
+    assert "Kvar:" in bodies["testo@test.example"] and "Hvor:" not in bodies["testo@test.example"]
     my_token = links["testa@test.example"].group(1)  # type: ignore[union-attr]
     page = _client().get(f"/appointments/{my_token}/").content.decode()
     local = timezone.localtime
-    assert f"{local(mine.starts_at):%H:%M}" in page
-    assert f"{local(theirs.starts_at):%H:%M}" not in page
+    assert f"kl. {local(mine.starts_at):%H.%M}" in page
+    assert f"{local(theirs.starts_at):%H.%M}" not in page
 
 
 def test_the_certificate_pdf_is_only_ever_the_parents_own(
