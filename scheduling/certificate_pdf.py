@@ -31,12 +31,12 @@ TEXTS = {
         "case": "Saksnummer",
         "parent": "Forelder",
         "first": "Første meklingsmøte",
-        "issued": "Utferda",
+        "issued": "Skriven ut",
         "valid": "Gyldig til og med",
         "office": "Familievernkontor",
         "body": "Forelderen har møtt til obligatorisk mekling (barnelova § 51, ekteskapslova "
         "§ 26). Attesten er gyldig i 6 månader (barnelova § 54).",
-        "refused": "Attest ikkje utferda. Grunngiving",
+        "refused": "Attest ikkje skriven ut. Grunngiving",
         "appeal": "Du kan klage på avslaget til Bufetat.",
     },
     "en": {

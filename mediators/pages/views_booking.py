@@ -19,13 +19,13 @@ from mediators.models import Location
 from mediators.pages.case_page import render_case
 from mediators.pages.common import case_url, form_action, remote_addr, staff_required
 from mediators.pages.forms import AttendanceForm, BookForm, CancelForm, RefuseForm
-from mediators.pages.labels import PARENT_ROLES, label
 from scheduling.appointments import appointment_book, appointment_cancel
 from scheduling.certificates import (
     appointment_record_attendance,
     certificate_refuse,
     certificates_issue_due,
 )
+from scheduling.labels import PARENT_ROLES, label
 from scheduling.models import Appointment, Certificate
 
 # The services name the time `starts_at` and the place `location`: both are the slot here.

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from config import datetime_format
 from config.forms import AccessibleForm
 from mediators.models import Location
+from scheduling import labels
 from scheduling.availability_services import NOTE_MAX, CalendarInvalid, Problem
 from scheduling.models import Appointment, Leave
 from scheduling.pages import present
@@ -42,7 +43,7 @@ def problem_text(problem: Problem) -> str:
     params: dict[str, str] = {}
     for name, value in problem.params.items():
         if name == "weekday":
-            params[name] = str(present.WEEKDAYS[int(value)]).lower()
+            params[name] = str(labels.WEEKDAYS[int(value)]).lower()
         elif isinstance(value, date):
             params[name] = datetime_format.date_text(value, weekday=False)
         else:
@@ -138,7 +139,7 @@ class AvailabilityForm(InboxForm):
     weekday = forms.TypedChoiceField(
         label=_("Weekday"),
         coerce=int,
-        choices=[(number, name) for number, name in enumerate(present.WEEKDAYS)],
+        choices=[(number, name) for number, name in enumerate(labels.WEEKDAYS)],
     )
     start_time = forms.TimeField(
         label=_("From (time)"),
@@ -195,7 +196,7 @@ class LeaveForm(InboxForm):
     kind = forms.ChoiceField(
         label=pgettext_lazy("absence", "Reason"),
         widget=forms.RadioSelect,
-        choices=[(kind, label) for kind, label in present.LEAVE_KINDS.items()],
+        choices=[(kind, label) for kind, label in labels.LEAVE_KINDS.items()],
         initial=Leave.Kind.LEAVE,
         error_messages={"required": _("Choose the kind of absence.")},
     )

@@ -12,27 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from config.datetime_format import date_text, datetime_text, oslo, time_range_text
 from intake.models import CaseType, ConflictLevel, Parent
 from mediators.models import Location, Offer
-from scheduling.models import Appointment, Leave
+from scheduling.labels import APPOINTMENT_KINDS, APPOINTMENT_MODES, APPOINTMENT_STATUSES, label
+from scheduling.models import Appointment
 
-WEEKDAYS = [
-    _("Monday"),
-    _("Tuesday"),
-    _("Wednesday"),
-    _("Thursday"),
-    _("Friday"),
-    _("Saturday"),
-    _("Sunday"),
-]
-KINDS = {
-    Appointment.Kind.JOINT: _("Joint meeting"),
-    Appointment.Kind.SEPARATE: _("Separate meeting"),
-    Appointment.Kind.CHILD_TALK: _("Child talk"),
-}
-MODES = {
-    Appointment.Mode.IN_PERSON: _("In person"),
-    Appointment.Mode.VIDEO: _("Video"),
-    Appointment.Mode.PHONE: _("Phone"),
-}
 ROLES = {
     Appointment.ParentRole.REQUESTER: _("the requester"),
     Appointment.ParentRole.OTHER: _("the other parent"),
@@ -40,17 +22,6 @@ ROLES = {
 SHORT_ROLES = {
     Appointment.ParentRole.REQUESTER: pgettext_lazy("short", "requester"),
     Appointment.ParentRole.OTHER: pgettext_lazy("short", "other parent"),
-}
-MEETING_STATUSES = {
-    Appointment.Status.BOOKED: _("Booked"),
-    Appointment.Status.HELD: _("Held"),
-    Appointment.Status.NO_SHOW: _("No-show"),
-    Appointment.Status.CANCELLED: _("Cancelled"),
-}
-LEAVE_KINDS = {
-    Leave.Kind.LEAVE: _("Leave"),
-    Leave.Kind.SICK: _("Sick"),
-    Leave.Kind.HOLIDAY: _("Day off"),
 }
 PARENT_LANGUAGES = {
     Parent.Lang.NB: _("Norwegian bokmål"),
@@ -212,7 +183,7 @@ class MeetingRow:
 
 
 def meeting_row(appointment: Appointment) -> MeetingRow:
-    kind = str(KINDS[Appointment.Kind(appointment.kind)])
+    kind = label(APPOINTMENT_KINDS, appointment.kind)
     if appointment.parent_role:
         kind = gettext("%(kind)s with %(parent)s") % {
             "kind": kind,
@@ -227,11 +198,11 @@ def meeting_row(appointment: Appointment) -> MeetingRow:
         times=time_range_text(appointment.starts_at, appointment.ends_at),
         reference=appointment.case.reference,
         kind=kind,
-        mode=str(MODES[Appointment.Mode(appointment.mode)]),
+        mode=label(APPOINTMENT_MODES, appointment.mode),
         place=place_text(appointment.location) if in_person else "",
         interpreter=language_name(appointment.interpreter_language)
         if appointment.interpreter_language
         else "",
         status=appointment.status,
-        status_label=str(MEETING_STATUSES[Appointment.Status(appointment.status)]),
+        status_label=label(APPOINTMENT_STATUSES, appointment.status),
     )

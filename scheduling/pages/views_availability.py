@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from config import datetime_format
+from scheduling import labels
 from scheduling.availability import Window, local_date
 from scheduling.availability_services import (
     CalendarInvalid,
@@ -42,7 +43,7 @@ HOLIDAYS_SHOWN = 5
 def _window_text(row: Availability) -> str:
     """ "mandag 09.00–12.00" (the opening's name in messages and on its remove button)."""
     times = datetime_format.time_range_text(row.start_time, row.end_time)
-    return f"{present.WEEKDAYS[row.weekday]} {times}"
+    return f"{labels.WEEKDAYS[row.weekday]} {times}"
 
 
 def _leave_text(row: Leave) -> str:
@@ -80,7 +81,7 @@ def _page(
         {
             "id": row.pk,
             "text": _leave_text(row),
-            "kind": present.LEAVE_KINDS[Leave.Kind(row.kind)],
+            "kind": labels.LEAVE_KINDS[Leave.Kind(row.kind)],
             "note": row.note,
         }
         for row in mediator_leaves(mediator=mediator, today=today)

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from config import datetime_format
 from mediators.models import Assignment, Offer
+from scheduling import labels
 from scheduling.models import Appointment, Duty
 from scheduling.pages import present
 from tests.mediators.conftest import waiting_case
@@ -136,7 +137,7 @@ def test_opening_hours_and_a_sick_day_change_the_free_times(
     assert phone.locator("fieldset.slot-day").count() == 0
 
     phone.get_by_role("link", name="Tilgjengelighet").click()
-    weekday = nb(lambda: present.WEEKDAYS[day.weekday()])
+    weekday = nb(lambda: labels.WEEKDAYS[day.weekday()])
     location = world.first.locations.get()
     phone.get_by_label("Ukedag").select_option(label=weekday)
     phone.get_by_label("Fra (klokkeslett)").fill("12:00")

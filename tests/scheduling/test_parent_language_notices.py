@@ -211,7 +211,7 @@ def test_a_nynorsk_parent_gets_the_certificate_notice_and_pdf_in_nynorsk(world: 
     [(_filename, content, mimetype)] = message.attachments
     assert mimetype == "application/pdf"
     text = pdf_text(content)
-    assert "Utferda: 28.12.2026" in text and "Gyldig til og med: 28.06.2027" in text
+    assert "Skriven ut: 28.12.2026" in text and "Gyldig til og med: 28.06.2027" in text
     assert "Attesten er gyldig i 6 månader (barnelova § 54)." in " ".join(text.split())
     assert "Utstedt" not in text  # the bokmål word
 
