@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 
+from intake.models import Parent
 from scheduling.models import Appointment, AppointmentStatus, Certificate, Leave, Weekday
 
 StrOrPromise = str | Promise
@@ -17,7 +18,7 @@ StrOrPromise = str | Promise
 APPOINTMENT_KINDS: Mapping[str, StrOrPromise] = dict(Appointment.Kind.choices)
 APPOINTMENT_MODES: Mapping[str, StrOrPromise] = dict(Appointment.Mode.choices)
 APPOINTMENT_STATUSES: Mapping[str, StrOrPromise] = dict(AppointmentStatus.choices)
-PARENT_ROLES: Mapping[str, StrOrPromise] = dict(Appointment.ParentRole.choices)
+PARENT_ROLES: Mapping[str, StrOrPromise] = dict(Parent.Role.choices)  # same codes as ParentRole
 CERTIFICATE_STATUSES: Mapping[str, StrOrPromise] = dict(Certificate.Status.choices)
 LEAVE_KINDS: Mapping[str, StrOrPromise] = dict(Leave.Kind.choices)
 WEEKDAYS: list[StrOrPromise] = [name for _number, name in Weekday.choices]  # Monday first

@@ -235,8 +235,10 @@ class Appointment(models.Model):
         PHONE = "phone", _("Phone")
 
     class ParentRole(models.TextChoices):
-        REQUESTER = "requester", _("Requester")
-        OTHER = "other", _("Other parent")
+        # Plain labels: the same choices with translated labels are intake's Parent.Role, and
+        # the API schema keeps the two enums apart (ENUM_NAME_OVERRIDES).
+        REQUESTER = "requester", "Requester"
+        OTHER = "other", "Other parent"
 
     case = models.ForeignKey("intake.Case", on_delete=models.CASCADE, related_name="appointments")
     mediator = models.ForeignKey(
