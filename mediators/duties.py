@@ -1,8 +1,8 @@
 """The offer engine's time-driven work: tell the mediator, remind, expire, tell the office."""
 
 from django.conf import settings
-from django.utils import timezone
 
+from config.datetime_format import datetime_text
 from intake.models import Case
 from mediators.models import Offer
 from mediators.offers import offer_expire
@@ -25,7 +25,7 @@ def _tell_mediator(template: str, offer: Offer) -> None:
         language="nb",
         context={
             "reference": offer.case.reference,
-            "deadline": timezone.localtime(offer.deadline).strftime("%d.%m.%Y %H:%M"),
+            "deadline": datetime_text(offer.deadline, "nb"),
             "link": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/mediator/offers/{offer.pk}/",
         },
         email=offer.mediator.email,

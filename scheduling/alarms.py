@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from config.datetime_format import date_text
 from intake.models import Case, CaseStatus
 from scheduling.duties import DutySkipped, duty_handler, duty_schedule, duty_target
 from scheduling.models import AppointmentStatus, Certificate, Duty
@@ -77,15 +78,20 @@ def notify_office(*, case: Case, template: str, context: dict[str, Any]) -> None
     )
 
 
+def _date(value: date | datetime | None) -> str:
+    """The office's notices are in bokmål (notify_office): "5. januar 2027", Oslo date."""
+    return date_text(value, "nb", weekday=False) if value else ""
+
+
 def _tell_office(case: Case, alarm: str) -> None:
     notify_office(
         case=case,
         template="case_alarm",
         context={
             "alarm": alarm,
-            "move_date": case.planned_move_date,
-            "court_deadline": case.court_deadline,
-            "requested": timezone.localdate(case.requested_at),
+            "move_date": _date(case.planned_move_date),
+            "court_deadline": _date(case.court_deadline),
+            "requested": _date(case.requested_at),
         },
     )
 

@@ -21,8 +21,8 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from config.datetime_format import datetime_range_text
 from intake.models import Parent
-from scheduling.availability import OSLO
 from scheduling.duties import DutySkipped, duty_handler
 from scheduling.ics import ICS_CONTENT_TYPE, appointment_ics, ics_method
 from scheduling.models import Appointment, AppointmentStatus, Duty
@@ -31,16 +31,9 @@ from scheduling.notifications import notify
 SIGNING_SALT = "mekling.appointment-link.v1"
 LINK_DAYS_AFTER = 30
 
-WEEKDAYS = {
-    "nb": ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"],
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-}
-MONTHS = {
-    "nb": "januar februar mars april mai juni juli august september oktober november desember",
-    "en": "January February March April May June July August September October November December",
-}
 KIND_TEXT = {
     "nb": {"joint": "Meklingsmøte", "separate": "Meklingsmøte", "child_talk": "Barnesamtale"},
+    "nn": {"joint": "Meklingsmøte", "separate": "Meklingsmøte", "child_talk": "Barnesamtale"},
     "en": {
         "joint": "Mediation meeting",
         "separate": "Mediation meeting",
@@ -49,12 +42,16 @@ KIND_TEXT = {
 }
 MODE_TEXT = {
     "nb": {"video": "Video: mekleren sender deg lenken", "phone": "Telefon: mekleren ringer deg"},
+    "nn": {
+        "video": "Video: meklaren sender deg lenkja",
+        "phone": "Telefon: meklaren ringjer deg",
+    },
     "en": {
         "video": "Video: the mediator sends you the link",
         "phone": "Phone: the mediator calls you",
     },
 }
-CASE_WORD = {"nb": "sak", "en": "case"}
+CASE_WORD = {"nb": "sak", "nn": "sak", "en": "case"}
 
 
 class AppointmentLinkInvalid(LookupError):
@@ -97,12 +94,7 @@ def appointment_link_resolve(token: str, *, now: datetime | None = None) -> tupl
 
 def when_text(appointment: Appointment, language: str) -> str:
     """E.g. "tirsdag 30. mars 2027 kl. 09.00–10.00" or "Tuesday 30 March 2027, 09:00–10:00"."""
-    start, end = appointment.starts_at.astimezone(OSLO), appointment.ends_at.astimezone(OSLO)
-    weekday = WEEKDAYS[language][start.weekday()]
-    month = MONTHS[language].split()[start.month - 1]
-    if language == "nb":
-        return f"{weekday} {start.day}. {month} {start.year} kl. {start:%H.%M}–{end:%H.%M}"
-    return f"{weekday} {start.day} {month} {start.year}, {start:%H:%M}–{end:%H:%M}"
+    return datetime_range_text(appointment.starts_at, appointment.ends_at, language)
 
 
 def where_text(appointment: Appointment, language: str) -> str:
@@ -113,7 +105,7 @@ def where_text(appointment: Appointment, language: str) -> str:
 
 
 def notice_context(appointment: Appointment, parent: Parent) -> dict[str, Any]:
-    language = parent.language if parent.language in WEEKDAYS else "nb"
+    language = parent.language if parent.language in KIND_TEXT else "nb"
     case = appointment.case
     return {
         "reference": case.reference,

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from config.api_errors import ApplicationError, Conflict
 from intake.audit import audit_record
@@ -305,7 +305,9 @@ def _lock(*, case: Case, mediator: Mediator) -> tuple[Case, Mediator]:
 def _locked_booked(appointment: Appointment, *, now: datetime) -> Appointment:
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if locked.status != AppointmentStatus.BOOKED:
-        raise Conflict(f"The appointment is {locked.get_status_display().lower()}.")
+        with translation.override("en"):  # the API's messages are English
+            status = str(locked.get_status_display()).lower()
+        raise Conflict(f"The appointment is {status}.")
     if locked.starts_at <= now:
         raise Conflict("The appointment has already started.")
     return locked

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from config.api_errors import ApplicationError
 from mediators.models import Location, Mediator
@@ -57,7 +57,8 @@ class Problem:
 
 def _english(name: str, value: Any) -> str:
     if name == "weekday":
-        return str(Weekday(value).label)
+        with translation.override("en"):  # the label is translatable; the API's text is not
+            return str(Weekday(value).label)
     if isinstance(value, time):
         return f"{value:%H:%M}"
     return str(value)

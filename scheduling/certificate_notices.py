@@ -1,5 +1,6 @@
 """Telling a parent their certificate is issued (PDF attached), and that it will soon expire."""
 
+from config.datetime_format import short_date_text
 from scheduling.certificate_pdf import certificate_pdf
 from scheduling.duties import DutySkipped, duty_handler, duty_target
 from scheduling.models import Certificate, Duty
@@ -39,9 +40,7 @@ def _tell(template: str, certificate: Certificate, *, attach: bool) -> None:
             "reference": certificate.case.reference,
             "office_name": certificate.case.office.name,
             "number": certificate.number,
-            "valid_until": certificate.valid_until.strftime("%d.%m.%Y")
-            if certificate.valid_until
-            else "",
+            "valid_until": short_date_text(certificate.valid_until),
         },
         email=parent.email,
         phone=parent.phone or None,

@@ -1,10 +1,13 @@
 """The certificate as a one-page PDF: who attended, when, valid until. Nothing of the talks."""
 
+from datetime import date
 from io import BytesIO
 
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
 
+from config.datetime_format import short_date_text, text_language
 from scheduling.models import Certificate
 
 TEXTS = {
@@ -21,6 +24,20 @@ TEXTS = {
         "§ 26). Attesten er gyldig i 6 måneder (barneloven § 54).",
         "refused": "Attest ikke utstedt. Begrunnelse",
         "appeal": "Avslaget kan påklages til Bufetat.",
+    },
+    "nn": {
+        "title": "Meklingsattest",
+        "number": "Attestnummer",
+        "case": "Saksnummer",
+        "parent": "Forelder",
+        "first": "Første meklingsmøte",
+        "issued": "Skriven ut",
+        "valid": "Gyldig til og med",
+        "office": "Familievernkontor",
+        "body": "Forelderen har møtt til obligatorisk mekling (barnelova § 51, ekteskapslova "
+        "§ 26). Attesten er gyldig i 6 månader (barnelova § 54).",
+        "refused": "Attest ikkje skriven ut. Grunngiving",
+        "appeal": "Du kan klage på avslaget til Bufetat.",
     },
     "en": {
         "title": "Mediation certificate (meklingsattest)",
@@ -39,13 +56,17 @@ TEXTS = {
 }
 
 
-def _date(value: object) -> str:
-    return value.strftime("%d.%m.%Y") if hasattr(value, "strftime") else "-"
+BODY_WIDTH = 475  # points: A4 less the margins
+
+
+def _date(value: date | None) -> str:
+    return short_date_text(value) or "-"
 
 
 def certificate_pdf(certificate: Certificate, *, language: str = "nb") -> bytes:
-    """Uncompressed and invariant, so the same certificate always gives the same bytes."""
-    text = TEXTS.get(language, TEXTS["nb"])
+    """In the parent's language (nb, nn or en); uncompressed and invariant, so the same
+    certificate always gives the same bytes."""
+    text = TEXTS[text_language(language)]
     buffer = BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4, invariant=1, pageCompression=0)
     page.setTitle(f"{text['title']} {certificate.number}")
@@ -70,8 +91,9 @@ def certificate_pdf(certificate: Certificate, *, language: str = "nb") -> bytes:
         page.drawString(60, y, f"{label}: {value}")
     y -= 40
     if certificate.status == Certificate.Status.ISSUED:
-        page.drawString(60, y, text["body"][:95])
-        page.drawString(60, y - 16, text["body"][95:])
+        for line in simpleSplit(text["body"], "Helvetica", 11, BODY_WIDTH):
+            page.drawString(60, y, line)
+            y -= 16
     else:
         page.drawString(60, y, f"{text['refused']}: {certificate.refusal_reason[:80]}")
         page.drawString(60, y - 16, text["appeal"])

@@ -8,6 +8,7 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, Ra
 from django.db import connections, models
 from django.db.models import Func, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class Heartbeat(models.Model):
@@ -74,13 +75,13 @@ class Duty(models.Model):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class Availability(models.Model):
@@ -136,9 +137,9 @@ class Leave(models.Model):
     """
 
     class Kind(models.TextChoices):
-        LEAVE = "leave", "Leave"
-        SICK = "sick", "Sick"
-        HOLIDAY = "holiday", "Day off"
+        LEAVE = "leave", _("Leave")
+        SICK = "sick", _("Sick")
+        HOLIDAY = "holiday", _("Day off")
 
     mediator = models.ForeignKey(
         "mediators.Mediator", on_delete=models.CASCADE, related_name="leaves"
@@ -200,10 +201,10 @@ class PostgresExclusionConstraint(ExclusionConstraint):
 
 
 class AppointmentStatus(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    CANCELLED = "cancelled", "Cancelled"
-    HELD = "held", "Held"
-    NO_SHOW = "no_show", "No-show"
+    BOOKED = "booked", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+    HELD = "held", _("Held")
+    NO_SHOW = "no_show", _("No-show")
 
 
 class Appointment(models.Model):
@@ -225,16 +226,18 @@ class Appointment(models.Model):
     Status = AppointmentStatus
 
     class Kind(models.TextChoices):
-        JOINT = "joint", "Joint meeting"
-        SEPARATE = "separate", "Separate meeting"
-        CHILD_TALK = "child_talk", "Child talk"
+        JOINT = "joint", _("Joint meeting")
+        SEPARATE = "separate", _("Separate meeting")
+        CHILD_TALK = "child_talk", _("Child talk")
 
     class Mode(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        VIDEO = "video", "Video"
-        PHONE = "phone", "Phone"
+        IN_PERSON = "in_person", _("In person")
+        VIDEO = "video", _("Video")
+        PHONE = "phone", _("Phone")
 
     class ParentRole(models.TextChoices):
+        # Plain labels: the same choices with translated labels are intake's Parent.Role, and
+        # the API schema keeps the two enums apart (ENUM_NAME_OVERRIDES).
         REQUESTER = "requester", "Requester"
         OTHER = "other", "Other parent"
 
@@ -343,8 +346,8 @@ class Certificate(models.Model):
     """
 
     class Status(models.TextChoices):
-        ISSUED = "issued", "Issued"
-        REFUSED = "refused", "Refused"
+        ISSUED = "issued", _("Issued")
+        REFUSED = "refused", _("Refused")
 
     case = models.ForeignKey("intake.Case", on_delete=models.CASCADE, related_name="certificates")
     parent = models.ForeignKey(

@@ -169,6 +169,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.pages.page_context",
             ],
+            # One date and time format for every page (Oslo time): {% load datetime_format %}.
+            "libraries": {"datetime_format": "config.datetime_format"},
         },
     },
 ]

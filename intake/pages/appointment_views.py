@@ -5,7 +5,7 @@ A separate meeting's link shows only that parent's meeting: never when the other
 comes (meklingsforskriften § 7).
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -17,14 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from config.api_errors import ApplicationError, Conflict
+from config.datetime_format import date_text, datetime_range_text, time_range_text
 from intake.models import IntakeLink, Parent
 from intake.pages.certificate import certificate_context, certificate_pdf_response
 from intake.pages.common import (
     appointment_texts,
-    day_text,
     link_not_valid,
     remote_addr,
-    when_text,
     with_appointment_link,
     with_intake_link,
 )
@@ -99,12 +98,12 @@ def _by_day(slots: list[Slot]) -> list[dict[str, Any]]:
     days: dict[date, dict[str, Any]] = {}
     for slot in slots:
         local = timezone.localtime(slot.starts_at)
-        day = days.setdefault(local.date(), {"label": day_text(slot.starts_at), "slots": []})
+        day = days.setdefault(local.date(), {"label": date_text(slot.starts_at), "slots": []})
         day["slots"].append(
             {
                 "value": slot.starts_at.isoformat(),
                 "id": f"slot-{slot.starts_at:%Y%m%d%H%M}",
-                "label": f"{local:%H:%M}–{timezone.localtime(slot.ends_at):%H:%M}",
+                "label": time_range_text(slot.starts_at, slot.ends_at),
             }
         )
     return list(days.values())
@@ -146,7 +145,7 @@ def appointment_reschedule_page(
                 messages.success(
                     request,
                     _("Your appointment is moved to %(when)s.")
-                    % {"when": when_text(moved.starts_at, moved.ends_at)},
+                    % {"when": datetime_range_text(moved.starts_at, moved.ends_at)},
                 )
                 return redirect("parents:appointment", token=token)
     start = _start_day(request)
@@ -164,16 +163,12 @@ def appointment_reschedule_page(
             "later_url": f"{url}?from={later.isoformat()}",
             "earlier_url": f"{url}?from={earlier.isoformat()}" if start > today else "",
             "period": {
-                "first": day_text(_noon(start)),
-                "last": day_text(_noon(later - timedelta(days=1))),
+                "first": date_text(start),
+                "last": date_text(later - timedelta(days=1)),
             },
         },
         status=400 if error else 200,
     )
-
-
-def _noon(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(12)))
 
 
 @require_http_methods(["GET", "POST"])

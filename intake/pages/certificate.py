@@ -9,8 +9,8 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 
+from config.datetime_format import short_date_text
 from intake.models import Parent
-from intake.pages.common import short_date
 from intake.selectors import parent_certificate
 from scheduling.certificate_pdf import certificate_pdf
 from scheduling.certificates import certificate_valid_on
@@ -25,8 +25,8 @@ def certificate_context(parent: Parent, pdf_url: str) -> dict[str, Any]:
         "certificate": certificate,
         "certificate_issued": certificate.status == Certificate.Status.ISSUED,
         "certificate_valid": certificate_valid_on(certificate, timezone.localdate()),
-        "certificate_issued_on": short_date(certificate.issued_on),
-        "certificate_valid_until": short_date(certificate.valid_until),
+        "certificate_issued_on": short_date_text(certificate.issued_on),
+        "certificate_valid_until": short_date_text(certificate.valid_until),
         "certificate_pdf_url": pdf_url,
     }
 

@@ -1,23 +1,21 @@
-"""What the parents' pages share: the private-link guard, throttling, language, dates.
+"""What the parents' pages share: the private-link guard, throttling, language, wording.
 
 Every way a private link can be wrong (unknown, tampered, expired, revoked, or an appointment
 link past its time) answers the same "link not valid" page with status 404, as the API does.
 """
 
 from collections.abc import Callable
-from datetime import datetime
 from functools import wraps
 from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
+from config.datetime_format import datetime_range_text
 from config.throttling import SettingsScopedRateThrottle
 from intake.links import LinkInvalid, link_resolve
 from intake.models import IntakeLink, Parent
@@ -114,25 +112,6 @@ def with_appointment_link(view: IntakeView) -> IntakeView:
     return wrapper
 
 
-def day_text(moment: datetime) -> str:
-    """E.g. "mandag 4. januar 2027" or "Monday 4 January 2027", in Oslo time."""
-    return date_format(timezone.localtime(moment), pgettext("date with weekday", "l j F Y"))
-
-
-def when_text(starts_at: datetime, ends_at: datetime) -> str:
-    """E.g. "mandag 4. januar 2027 kl. 09:00–10:00", in Oslo time."""
-    return _("%(day)s, %(start)s–%(end)s") % {
-        "day": day_text(starts_at),
-        "start": date_format(timezone.localtime(starts_at), "H:i"),
-        "end": date_format(timezone.localtime(ends_at), "H:i"),
-    }
-
-
-def short_date(day: Any) -> str:
-    """17.05.2027: the Norwegian numeric date, used in every language for documents."""
-    return day.strftime("%d.%m.%Y") if day else ""
-
-
 def appointment_texts(appointment: Appointment) -> dict[str, Any]:
     """What a parent reads about one of their own meetings (never the other parent's time)."""
     kinds: dict[str, str] = {
@@ -155,7 +134,7 @@ def appointment_texts(appointment: Appointment) -> dict[str, Any]:
     return {
         "appointment": appointment,
         "what": kinds.get(appointment.kind, appointment.kind),
-        "when": when_text(appointment.starts_at, appointment.ends_at),
+        "when": datetime_range_text(appointment.starts_at, appointment.ends_at),
         "minutes": int(appointment.duration.total_seconds() // 60),
         "where": place,
         "in_person": location is not None,

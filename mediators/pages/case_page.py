@@ -42,9 +42,9 @@ from mediators.pages.forms import (
     SlotSearchForm,
     slot_value,
 )
-from mediators.pages.labels import PARENT_ROLES
 from scheduling.booking_rules import case_hours
 from scheduling.certificates import certificate_valid_on
+from scheduling.labels import PARENT_ROLES
 from scheduling.models import Appointment, AppointmentStatus, Certificate
 from scheduling.slots import separate_required
 

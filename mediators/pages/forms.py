@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from config.forms import AccessibleForm
 from intake.models import CaseStatus, CaseType, ConflictLevel
 from mediators.models import Language
-from mediators.pages.labels import APPOINTMENT_KINDS, APPOINTMENT_MODES, PARENT_ROLES
+from scheduling.labels import APPOINTMENT_KINDS, APPOINTMENT_MODES, PARENT_ROLES
 from scheduling.models import Court
 
 LENGTHS = (60, 90, 120, 180)

@@ -1,4 +1,7 @@
-"""Words the desk shows for stored codes: safety flags, appointment kinds, modes and statuses."""
+"""Words the desk shows for stored codes: safety flags and mediator kinds.
+
+Appointment kinds, modes and statuses, certificate statuses and parent roles are scheduling's
+(scheduling/labels.py), shared with the inbox and the parents' pages."""
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
@@ -12,35 +15,6 @@ SAFETY_FLAGS: dict[str, Promise] = {
     "substance_abuse": _("Substance abuse"),
     "threats": _("Threats"),
     "violence": _("Violence"),
-}
-
-APPOINTMENT_KINDS: dict[str, Promise] = {
-    "joint": _("Joint meeting"),
-    "separate": _("Separate meetings"),
-    "child_talk": _("Child talk"),
-}
-
-APPOINTMENT_MODES: dict[str, Promise] = {
-    "in_person": _("In person"),
-    "video": _("Video"),
-    "phone": _("Phone"),
-}
-
-APPOINTMENT_STATUSES: dict[str, Promise] = {
-    "booked": _("Booked"),
-    "cancelled": _("Cancelled"),
-    "held": _("Held"),
-    "no_show": _("Nobody came"),
-}
-
-CERTIFICATE_STATUSES: dict[str, Promise] = {
-    "issued": _("Issued"),
-    "refused": _("Refused"),
-}
-
-PARENT_ROLES: dict[str, Promise] = {
-    "requester": _("Requester"),
-    "other": _("Other parent"),
 }
 
 MEDIATOR_KINDS: dict[str, Promise] = {

@@ -9,32 +9,28 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.datetime_format import datetime_text
 from intake.selectors import case_get_for_user
 from mediators.desk_selectors import case_appointment_get
 from mediators.models import Location
 from mediators.pages.case_page import render_case
 from mediators.pages.common import case_url, form_action, remote_addr, staff_required
 from mediators.pages.forms import AttendanceForm, BookForm, CancelForm, RefuseForm
-from mediators.pages.labels import PARENT_ROLES, label
 from scheduling.appointments import appointment_book, appointment_cancel
 from scheduling.certificates import (
     appointment_record_attendance,
     certificate_refuse,
     certificates_issue_due,
 )
+from scheduling.labels import PARENT_ROLES, label
 from scheduling.models import Appointment, Certificate
 
 # The services name the time `starts_at` and the place `location`: both are the slot here.
 BOOK_FIELDS = {"starts_at": "slot", "location": "slot", "mediator": "__all__"}
 ATTENDANCE_FIELDS = {"appointment": "__all__"}
-
-
-def _local(moment: Any) -> str:
-    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 @require_POST
@@ -61,7 +57,7 @@ def book(request: HttpRequest, reference: str) -> HttpResponse:
             remote_addr=remote_addr(request),
         )
         return _("Booked for %(when)s. The parents get a notice with the time and place.") % {
-            "when": _local(rows[0].starts_at)
+            "when": datetime_text(rows[0].starts_at)
         }
 
     return form_action(
@@ -90,7 +86,7 @@ def cancel(request: HttpRequest, reference: str, appointment_id: int) -> HttpRes
             remote_addr=remote_addr(request),
         )
         return _("The appointment on %(when)s was cancelled. The parents are told.") % {
-            "when": _local(appointment.starts_at)
+            "when": datetime_text(appointment.starts_at)
         }
 
     return form_action(

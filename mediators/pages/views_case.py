@@ -5,11 +5,11 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.api_errors import ApplicationError
+from config.datetime_format import datetime_text
 from intake.classifying import classification_override
 from intake.models import ConflictLevel
 from intake.selectors import case_get_for_user
@@ -102,9 +102,7 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _placed_message(placement: PlacementResult) -> str:
     if placement.offer is not None:
-        deadline = formats.date_format(
-            timezone.localtime(placement.offer.deadline), "SHORT_DATETIME_FORMAT"
-        )
+        deadline = datetime_text(placement.offer.deadline)
         return _("The case was offered to %(name)s, who has until %(deadline)s to answer.") % {
             "name": placement.offer.mediator,
             "deadline": deadline,

@@ -35,17 +35,18 @@ def _labels() -> dict[str, Mapping[str, Any]]:
     from intake.models import CaseStatus, CaseType, ConflictLevel
     from mediators.models import Offer
     from mediators.pages import labels
+    from scheduling import labels as scheduling_labels
 
     return {
         "level": dict(ConflictLevel.choices),
         "status": dict(CaseStatus.choices),
         "case_type": dict(CaseType.choices),
         "flag": labels.SAFETY_FLAGS,
-        "kind": labels.APPOINTMENT_KINDS,
-        "mode": labels.APPOINTMENT_MODES,
-        "appointment_status": labels.APPOINTMENT_STATUSES,
-        "certificate_status": labels.CERTIFICATE_STATUSES,
-        "role": labels.PARENT_ROLES,
+        "kind": scheduling_labels.APPOINTMENT_KINDS,
+        "mode": scheduling_labels.APPOINTMENT_MODES,
+        "appointment_status": scheduling_labels.APPOINTMENT_STATUSES,
+        "certificate_status": scheduling_labels.CERTIFICATE_STATUSES,
+        "role": scheduling_labels.PARENT_ROLES,
         "mediator_kind": labels.MEDIATOR_KINDS,
         "offer_status": dict(Offer.Status.choices),
     }

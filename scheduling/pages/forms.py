@@ -13,8 +13,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from config import datetime_format
 from config.forms import AccessibleForm
 from mediators.models import Location
+from scheduling import labels
 from scheduling.availability_services import NOTE_MAX, CalendarInvalid, Problem
 from scheduling.models import Appointment, Leave
 from scheduling.pages import present
@@ -41,11 +43,11 @@ def problem_text(problem: Problem) -> str:
     params: dict[str, str] = {}
     for name, value in problem.params.items():
         if name == "weekday":
-            params[name] = str(present.WEEKDAYS[int(value)]).lower()
+            params[name] = str(labels.WEEKDAYS[int(value)]).lower()
         elif isinstance(value, date):
-            params[name] = present.date_text(value, weekday=False)
+            params[name] = datetime_format.date_text(value, weekday=False)
         else:
-            params[name] = present.time_text(value)
+            params[name] = datetime_format.time_text(value)
     return str(PROBLEMS[problem.code]) % params
 
 
@@ -97,18 +99,18 @@ class AcceptForm(InboxForm):
         by_value = {present.utc_iso(s.starts_at): s for s in self.slots}
         for radio in self["slot"]:
             slot = by_value.get(radio.data["value"])
-            label = present.date_text(present.oslo(slot.starts_at).date()) if slot else ""
+            label = datetime_format.date_text(slot.starts_at) if slot else ""
             days.setdefault(label, []).append(radio)
         return list(days.items())
 
 
 def _slot_label(slot: Slot) -> str:
-    text = present.range_text(slot.starts_at, slot.ends_at)
+    text = datetime_format.time_range_text(slot.starts_at, slot.ends_at)
     if len(slot.meetings) == 1:
         return text
     parts = [
         f"{present.SHORT_ROLES[Appointment.ParentRole(meeting.parent_role)]} "
-        f"{present.range_text(meeting.starts_at, meeting.ends_at)}"
+        f"{datetime_format.time_range_text(meeting.starts_at, meeting.ends_at)}"
         for meeting in slot.meetings
     ]
     return gettext("%(times)s: %(meetings)s") % {
@@ -137,7 +139,7 @@ class AvailabilityForm(InboxForm):
     weekday = forms.TypedChoiceField(
         label=_("Weekday"),
         coerce=int,
-        choices=[(number, name) for number, name in enumerate(present.WEEKDAYS)],
+        choices=[(number, name) for number, name in enumerate(labels.WEEKDAYS)],
     )
     start_time = forms.TimeField(
         label=_("From (time)"),
@@ -194,7 +196,7 @@ class LeaveForm(InboxForm):
     kind = forms.ChoiceField(
         label=pgettext_lazy("absence", "Reason"),
         widget=forms.RadioSelect,
-        choices=[(kind, label) for kind, label in present.LEAVE_KINDS.items()],
+        choices=[(kind, label) for kind, label in labels.LEAVE_KINDS.items()],
         initial=Leave.Kind.LEAVE,
         error_messages={"required": _("Choose the kind of absence.")},
     )

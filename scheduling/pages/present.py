@@ -1,38 +1,20 @@
-"""How the inbox shows things: Oslo times in Norwegian or English, and offers and meetings as
-plain rows for the templates (no rule lives here, only wording)."""
+"""How the inbox shows things: offers and meetings as plain rows for the templates (no rule
+lives here, only wording). Dates and times are config.datetime_format's, in Oslo time."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 
-from django.utils import dateformat, formats
-from django.utils.translation import get_language, gettext, ngettext, pgettext, pgettext_lazy
+from django.utils import formats
+from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from config.datetime_format import date_text, datetime_text, oslo, time_range_text
 from intake.models import CaseType, ConflictLevel, Parent
 from mediators.models import Location, Offer
-from scheduling.availability import OSLO
-from scheduling.models import Appointment, Leave
+from scheduling.labels import APPOINTMENT_KINDS, APPOINTMENT_MODES, APPOINTMENT_STATUSES, label
+from scheduling.models import Appointment
 
-WEEKDAYS = [
-    _("Monday"),
-    _("Tuesday"),
-    _("Wednesday"),
-    _("Thursday"),
-    _("Friday"),
-    _("Saturday"),
-    _("Sunday"),
-]
-KINDS = {
-    Appointment.Kind.JOINT: _("Joint meeting"),
-    Appointment.Kind.SEPARATE: _("Separate meeting"),
-    Appointment.Kind.CHILD_TALK: _("Child talk"),
-}
-MODES = {
-    Appointment.Mode.IN_PERSON: _("In person"),
-    Appointment.Mode.VIDEO: _("Video"),
-    Appointment.Mode.PHONE: _("Phone"),
-}
 ROLES = {
     Appointment.ParentRole.REQUESTER: _("the requester"),
     Appointment.ParentRole.OTHER: _("the other parent"),
@@ -41,25 +23,10 @@ SHORT_ROLES = {
     Appointment.ParentRole.REQUESTER: pgettext_lazy("short", "requester"),
     Appointment.ParentRole.OTHER: pgettext_lazy("short", "other parent"),
 }
-MEETING_STATUSES = {
-    Appointment.Status.BOOKED: _("Booked"),
-    Appointment.Status.HELD: _("Held"),
-    Appointment.Status.NO_SHOW: _("No-show"),
-    Appointment.Status.CANCELLED: _("Cancelled"),
-}
-LEAVE_KINDS = {
-    Leave.Kind.LEAVE: _("Leave"),
-    Leave.Kind.SICK: _("Sick"),
-    Leave.Kind.HOLIDAY: _("Day off"),
-}
 PARENT_LANGUAGES = {
     Parent.Lang.NB: _("Norwegian bokmål"),
     Parent.Lang.NN: _("Norwegian nynorsk"),
     Parent.Lang.EN: _("English"),
-}
-FORMATS = {
-    "nb": {"date": "l j. F Y", "day": "l j. F", "short": "j. F Y", "time": "H.i"},
-    "en": {"date": "l j F Y", "day": "l j F", "short": "j F Y", "time": "H:i"},
 }
 
 
@@ -73,40 +40,6 @@ def date_param(raw: str) -> date | None:
 
 def ui_language() -> str:
     return "en" if (get_language() or "nb").startswith("en") else "nb"
-
-
-def _fmt(kind: str) -> str:
-    return FORMATS[ui_language()][kind]
-
-
-def oslo(moment: datetime) -> datetime:
-    return moment.astimezone(OSLO)
-
-
-def date_text(day: date, *, weekday: bool = True, year: bool = True) -> str:
-    """ "tirsdag 8. desember 2026", "8. desember 2026", "tirsdag 8. desember"."""
-    if not year:
-        return dateformat.format(day, _fmt("day"))
-    return dateformat.format(day, _fmt("date") if weekday else _fmt("short"))
-
-
-def time_text(moment: datetime | time) -> str:
-    """ "09.00" in Norwegian, "09:00" in English (Oslo time)."""
-    value = oslo(moment) if isinstance(moment, datetime) else moment
-    return dateformat.time_format(value, _fmt("time"))
-
-
-def when_text(moment: datetime) -> str:
-    """ "tirsdag 8. desember 2026 kl. 09.00" / "Tuesday 8 December 2026, 09:00"."""
-    local = oslo(moment)
-    return pgettext("date and time", "%(date)s at %(time)s") % {
-        "date": date_text(local.date()),
-        "time": time_text(local),
-    }
-
-
-def range_text(starts_at: datetime | time, ends_at: datetime | time) -> str:
-    return f"{time_text(starts_at)}–{time_text(ends_at)}"
 
 
 def period_text(first: date, last: date | None) -> str:
@@ -192,7 +125,7 @@ def offer_card(offer: Offer, now: datetime) -> OfferCard:
         status_label=str(Offer.Status(offer.status).label),
         open=offer.status == Offer.Status.PENDING and offer.deadline > now,
         deadline_iso=utc_iso(offer.deadline),
-        deadline_text=when_text(offer.deadline),
+        deadline_text=datetime_text(offer.deadline),
         time_left=time_left_text(offer.deadline, now),
         level=level,
         level_label=str(ConflictLevel(level).label) if level else gettext("Not yet known"),
@@ -217,7 +150,7 @@ def offer_card(offer: Offer, now: datetime) -> OfferCard:
         court_deadline=date_text(case.court_deadline) if case.court_deadline else "",
         court_name=case.court_name,
         reasons=[_reason_text(reason, language) for reason in offer.reasons or []],
-        responded=when_text(offer.responded_at) if offer.responded_at else "",
+        responded=datetime_text(offer.responded_at) if offer.responded_at else "",
         decline_reason=offer.decline_reason,
     )
 
@@ -250,7 +183,7 @@ class MeetingRow:
 
 
 def meeting_row(appointment: Appointment) -> MeetingRow:
-    kind = str(KINDS[Appointment.Kind(appointment.kind)])
+    kind = label(APPOINTMENT_KINDS, appointment.kind)
     if appointment.parent_role:
         kind = gettext("%(kind)s with %(parent)s") % {
             "kind": kind,
@@ -261,15 +194,15 @@ def meeting_row(appointment: Appointment) -> MeetingRow:
         id=appointment.pk,
         day=oslo(appointment.starts_at).date(),
         date=date_text(oslo(appointment.starts_at).date()),
-        when=when_text(appointment.starts_at),
-        times=range_text(appointment.starts_at, appointment.ends_at),
+        when=datetime_text(appointment.starts_at),
+        times=time_range_text(appointment.starts_at, appointment.ends_at),
         reference=appointment.case.reference,
         kind=kind,
-        mode=str(MODES[Appointment.Mode(appointment.mode)]),
+        mode=label(APPOINTMENT_MODES, appointment.mode),
         place=place_text(appointment.location) if in_person else "",
         interpreter=language_name(appointment.interpreter_language)
         if appointment.interpreter_language
         else "",
         status=appointment.status,
-        status_label=str(MEETING_STATUSES[Appointment.Status(appointment.status)]),
+        status_label=label(APPOINTMENT_STATUSES, appointment.status),
     )

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from config import datetime_format
+from scheduling import labels
 from scheduling.availability import Window, local_date
 from scheduling.availability_services import (
     CalendarInvalid,
@@ -40,7 +42,8 @@ HOLIDAYS_SHOWN = 5
 
 def _window_text(row: Availability) -> str:
     """ "mandag 09.00–12.00" (the opening's name in messages and on its remove button)."""
-    return f"{present.WEEKDAYS[row.weekday]} {present.range_text(row.start_time, row.end_time)}"
+    times = datetime_format.time_range_text(row.start_time, row.end_time)
+    return f"{labels.WEEKDAYS[row.weekday]} {times}"
 
 
 def _leave_text(row: Leave) -> str:
@@ -50,9 +53,9 @@ def _leave_text(row: Leave) -> str:
 def _openings(windows: list[Window]) -> list[tuple[str, list[str]]]:
     days: dict[date, list[str]] = {}
     for window in windows:
-        text = present.range_text(window.starts_at, window.ends_at)
+        text = datetime_format.time_range_text(window.starts_at, window.ends_at)
         days.setdefault(window.local_date, []).append(text)
-    return [(present.date_text(day, year=False), times) for day, times in days.items()]
+    return [(datetime_format.date_text(day, year=False), times) for day, times in days.items()]
 
 
 def _page(
@@ -78,7 +81,7 @@ def _page(
         {
             "id": row.pk,
             "text": _leave_text(row),
-            "kind": present.LEAVE_KINDS[Leave.Kind(row.kind)],
+            "kind": labels.LEAVE_KINDS[Leave.Kind(row.kind)],
             "note": row.note,
         }
         for row in mediator_leaves(mediator=mediator, today=today)
@@ -89,7 +92,7 @@ def _page(
         "windows": windows,
         "leaves": leaves,
         "holidays": [
-            {"date": present.date_text(h.day), "name": h.name}
+            {"date": datetime_format.date_text(h.day), "name": h.name}
             for h in public_holidays_upcoming(
                 today=today, count=HOLIDAYS_SHOWN, language=present.ui_language()
             )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
+from config import datetime_format
 from scheduling.availability import local_date
 from scheduling.ics import ICS_CONTENT_TYPE, CalendarEntry, calendar_ics
 from scheduling.mediator_selectors import mediator_appointments, mediator_next_appointment
@@ -50,7 +51,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "week_number": monday.isocalendar().week,
         "week_period": present.period_text(monday, sunday),
         "days": [
-            (present.date_text(day, year=False), day == today, items) for day, items in days.items()
+            (datetime_format.date_text(day, year=False), day == today, items)
+            for day, items in days.items()
         ],
         "previous_url": _week_url(monday - timedelta(days=7)),
         "next_url": _week_url(monday + timedelta(days=7)),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
+from config import datetime_format
 from config.api_errors import ApplicationError
 from intake.audit import audit_record
 from intake.models import AuditEvent
@@ -177,7 +178,11 @@ def offer_accept_view(request: HttpRequest, offer_id: int) -> HttpResponse:
         )
     messages.success(
         request,
-        text % {"reference": reference, "when": present.when_text(starts_at) if starts_at else ""},
+        text
+        % {
+            "reference": reference,
+            "when": datetime_format.datetime_text(starts_at) if starts_at else "",
+        },
     )
     return _back(row)
 

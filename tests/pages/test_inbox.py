@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from django.utils import timezone, translation
 
+from config import datetime_format
 from mediators.models import Assignment, Offer
+from scheduling import labels
 from scheduling.models import Appointment, Duty
 from scheduling.pages import present
 from tests.mediators.conftest import waiting_case
@@ -82,7 +84,8 @@ def test_the_mediator_accepts_with_a_slot_and_sees_the_meeting_in_the_calendar(
     meeting = phone.locator(".meeting").first
     assert f"Sak {reference}" in meeting.inner_text()
     assert (
-        nb(present.range_text, appointment.starts_at, appointment.ends_at) in meeting.inner_text()
+        nb(datetime_format.time_range_text, appointment.starts_at, appointment.ends_at)
+        in meeting.inner_text()
     )
     assert "Felles møte" in meeting.inner_text()
     assert_accessible(phone)
@@ -127,14 +130,14 @@ def test_opening_hours_and_a_sick_day_change_the_free_times(
     day = working_day(2)
     while working_day((day - today).days + 7) != day + timedelta(days=7):
         day = working_day((day - today).days + 1)  # a working day a week later too
-    legend = nb(present.date_text, day)
+    legend = nb(datetime_format.date_text, day)
     log_in(phone, "mekler-en")
     phone.goto(f"/inbox/offers/{offer.pk}/")
     assert phone.get_by_text("Du har ingen ledige tider i denne perioden").is_visible()
     assert phone.locator("fieldset.slot-day").count() == 0
 
     phone.get_by_role("link", name="Tilgjengelighet").click()
-    weekday = nb(lambda: present.WEEKDAYS[day.weekday()])
+    weekday = nb(lambda: labels.WEEKDAYS[day.weekday()])
     location = world.first.locations.get()
     phone.get_by_label("Ukedag").select_option(label=weekday)
     phone.get_by_label("Fra (klokkeslett)").fill("12:00")
@@ -160,7 +163,7 @@ def test_opening_hours_and_a_sick_day_change_the_free_times(
     phone.get_by_role("button", name="Legg til fravær").click()
     assert "Fravær lagt til" in phone.locator(".messages").inner_text()
     openings = phone.locator(".openings")
-    assert nb(present.date_text, day, year=False) not in openings.inner_text()
+    assert nb(datetime_format.date_text, day, year=False) not in openings.inner_text()
     assert phone.get_by_role("heading", name="Helligdager").is_visible()
     assert phone.locator(".holidays li").count() == 5
     assert_accessible(phone)
@@ -169,7 +172,7 @@ def test_opening_hours_and_a_sick_day_change_the_free_times(
     phone.goto(f"/inbox/offers/{offer.pk}/")
     assert phone.locator("fieldset.slot-day", has_text=legend).count() == 0
     phone.get_by_role("link", name="Senere tider").click()  # the same weekday next week
-    next_week = nb(present.date_text, day + timedelta(days=7))
+    next_week = nb(datetime_format.date_text, day + timedelta(days=7))
     assert phone.locator("fieldset.slot-day", has_text=next_week).get_by_role("radio").count() == 5
 
 

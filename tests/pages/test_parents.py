@@ -272,7 +272,7 @@ def test_a_parent_sees_moves_and_cancels_an_appointment_and_downloads_the_invite
     assert phone.get_by_role("heading", level=1).inner_text() == "Timen din"
     facts = phone.locator(".facts").inner_text()
     local = timezone.localtime(appointment.starts_at)
-    assert f"kl. {local:%H:%M}" in facts and "Meklingsmøte med begge foreldrene" in facts
+    assert f"kl. {local:%H.%M}" in facts and "Meklingsmøte med begge foreldrene" in facts
     assert "Familievernkontoret, Storgata 1, 8006" in facts and "Mira Meklersen" in facts
     assert_accessible(phone)
     shot(phone, "parents-appointment-phone")

@@ -12,6 +12,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from config import datetime_format
 from intake.links import link_issue
 from intake.models import Case, Child, IntakeLink, Parent, QuestionnaireResponse
 from scheduling.certificates import appointment_record_attendance
@@ -365,14 +366,19 @@ def test_a_separate_meeting_link_shows_only_that_parents_own_time(
     with django_capture_on_commit_callbacks(execute=True):
         mine, theirs = book_first_free(case, kind="separate")
     links = {m.to[0]: APPOINTMENT_LINK.search(str(m.body)) for m in mail.outbox}
-    # No nynorsk appointment notices yet: a parent who chose nynorsk reads bokmål.
+    # The parent who chose nynorsk reads the notice in nynorsk.
     bodies = {m.to[0]: str(m.body) for m in mail.outbox}
-    assert "Du har fått time hos" in bodies["testo@test.example"]
+    assert "Kvar:" in bodies["testo@test.example"] and "Hvor:" not in bodies["testo@test.example"]
     my_token = links["testa@test.example"].group(1)  # type: ignore[union-attr]
     page = _client().get(f"/appointments/{my_token}/").content.decode()
     local = timezone.localtime
-    assert f"{local(mine.starts_at):%H:%M}" in page
-    assert f"{local(theirs.starts_at):%H:%M}" not in page
+    assert f"kl. {local(mine.starts_at):%H.%M}" in page
+    assert f"{local(theirs.starts_at):%H.%M}" not in page
+    # The nynorsk parent's own page writes the day in nynorsk, in the same format.
+    their_token = links["testo@test.example"].group(1)  # type: ignore[union-attr]
+    theirs_page = _client().get(f"/appointments/{their_token}/").content.decode()
+    nynorsk_day = datetime_format.date_text(theirs.starts_at, "nn")
+    assert f"{nynorsk_day} kl. {local(theirs.starts_at):%H.%M}" in theirs_page
 
 
 def test_the_certificate_pdf_is_only_ever_the_parents_own(

@@ -90,3 +90,7 @@ def test_court_deadline_alarm_a_week_before(
     with time_machine.travel(duty.due_at + timedelta(minutes=1), tick=False):
         _sweep(django_capture_on_commit_callbacks)
     assert any(case.reference in s and "frist" in s for s in _office_mail())
+    [body] = [str(m.body) for m in mail.outbox if "Rettens frist er" in str(m.body)]
+    month = "januar februar mars april mai juni juli august september oktober november desember"
+    expected = f"{deadline.day}. {month.split()[deadline.month - 1]} {deadline.year}"
+    assert f"Rettens frist er {expected}, og" in body  # e.g. "5. mai 2027", not "2027-05-05"
