@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.api_errors import ApplicationError, Conflict
@@ -52,11 +52,22 @@ def answers_missing(questionnaire: Questionnaire, answers: Mapping[str, Any]) ->
 
 
 def _locked_response(parent: Parent) -> QuestionnaireResponse:
-    response, _ = QuestionnaireResponse.objects.get_or_create(
-        parent=parent,
-        defaults={"questionnaire_version": load_questionnaire(CURRENT_QUESTIONNAIRE).version},
-    )
-    return QuestionnaireResponse.objects.select_for_update().get(pk=response.pk)
+    """The parent's response row, locked until the caller's transaction ends; made on the first
+    save. One query when it exists (each save of the questionnaire hits this)."""
+    locked = QuestionnaireResponse.objects.select_for_update()
+    response = locked.filter(parent=parent).first()
+    if response is not None:
+        return response
+    try:
+        # A row this transaction inserts is locked by it until commit.
+        with transaction.atomic():
+            return QuestionnaireResponse.objects.create(
+                parent=parent,
+                questionnaire_version=load_questionnaire(CURRENT_QUESTIONNAIRE).version,
+            )
+    except IntegrityError:
+        # The parent's other tab made it first (one row per parent): wait for it and lock it.
+        return locked.get(parent=parent)
 
 
 def answers_save_draft(*, parent: Parent, answers: Mapping[str, Any]) -> QuestionnaireResponse:
