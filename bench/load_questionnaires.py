@@ -60,7 +60,7 @@ SETTLE_SECONDS = 3  # cut from the start of each phase: the switch of user class
 REQUESTS_PER_PARENT = 21  # GET, 19 saves (one per item of v1), submit
 GOAL_P95_MS = 50.0
 GOAL_RATIO = 0.6
-PROFILE_PARENTS = 40
+PROFILE_PARENTS = 80
 
 
 def bench_env(var_dir: str) -> dict[str, str]:
@@ -184,9 +184,11 @@ def profile(tokens: list[tuple[str, str]], out_dir: Path) -> None:
     cpu_ms: dict[str, list[float]] = defaultdict(list)
     queries: dict[str, set[int]] = defaultdict(set)
 
-    def call(label: str, method: str, path: str, address: str, body: Any = None) -> None:
+    def call(label: str, method: str, path: str, address: str, body: Any, count: bool) -> None:
         started, cpu = time.perf_counter(), time.process_time()
         with CaptureQueriesContext(connection) as captured:
+            if not count:  # the debug cursor would add its own cost to the profile
+                connection.force_debug_cursor = False
             response = getattr(client, method)(
                 path,
                 json.dumps(body) if body is not None else None,
@@ -195,36 +197,58 @@ def profile(tokens: list[tuple[str, str]], out_dir: Path) -> None:
             )
         timings[label].append((time.perf_counter() - started) * 1000)
         cpu_ms[label].append((time.process_time() - cpu) * 1000)
-        queries[label].add(len(captured.captured_queries))
+        if count:
+            queries[label].add(len(captured.captured_queries))
         if response.status_code != 200:
             raise RuntimeError(f"profile: {label} answered {response.status_code}")
 
-    profiler = Profiler(interval=0.0005)
-    profiler.start()
-    for token, address in tokens:
+    def walk(token: str, address: str, count: bool) -> None:
         base = f"/api/v1/intake/{token}/"
-        call("intake GET", "get", base, address)
+        call("intake GET", "get", base, address, None, count)
         for item in questionnaire.items:
             value = item.choices[0].value if item.choices else "Synthetic."
-            call("intake PUT (save)", "put", base, address, {"answers": {item.id: value}})
-        call("intake submit", "post", f"{base}submit", address)
+            answer = {"answers": {item.id: value}}
+            call("intake PUT (save)", "put", base, address, answer, count)
+        call("intake submit", "post", f"{base}submit", address, None, count)
+
+    # Queries are counted on a few parents, times taken on half the others without the
+    # profiler (it costs time itself), the profile on the rest.
+    for token, address in tokens[:3]:
+        walk(token, address, count=True)
+    timings.clear()
+    cpu_ms.clear()
+    timed, profiled = tokens[3 : 3 + len(tokens) // 2], tokens[3 + len(tokens) // 2 :]
+    for token, address in timed:
+        walk(token, address, count=False)
+    for _ in range(len(timed) * 10):  # the same stack's floor, for comparison
+        call("bare GET", "get", "/bench/bare/", "198.19.255.1", None, False)
+    shown = {label: (list(values), list(cpu_ms[label])) for label, values in timings.items()}
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for token, address in profiled:
+        walk(token, address, count=False)
     profiler.stop()
     connection.close()
     out_dir.mkdir(parents=True, exist_ok=True)
     html = out_dir / "profile-intake.html"
     html.write_text(profiler.output_html())
-    print(f"\nProfile of {len(tokens)} parents walked in-process (pyinstrument, full stack):")
+    print(
+        f"\n{len(timed)} parents walked in-process one after another (Django's test client, the "
+        f"full middleware stack), then {len(profiled)} more under pyinstrument:"
+    )
     print(
         f"  {'endpoint':<20} {'calls':>6} {'mean ms':>8} {'p95 ms':>8} {'CPU ms':>8} {'queries':>8}"
     )
-    for label, values in timings.items():
+    for label, (values, cpu) in shown.items():
         p95 = statistics.quantiles(values, n=100)[94] if len(values) > 1 else values[0]
-        counts = ",".join(str(n) for n in sorted(queries[label]))
+        counts = ",".join(str(n) for n in sorted(queries[label])) or "0"
         print(
             f"  {label:<20} {len(values):>6} {statistics.fmean(values):>8.2f} {p95:>8.2f} "
-            f"{statistics.fmean(cpu_ms[label]):>8.2f} {counts:>8}"
+            f"{statistics.fmean(cpu):>8.2f} {counts:>8}"
         )
-    print(profiler.output_text(unicode=True, color=False, show_all=False)[:6000])
+    print(profiler.output_text(unicode=True, color=False, show_all=False)[:12000])
+    if os.environ.get("BENCH_PROFILE_ALL"):
+        (out_dir / "profile-intake.txt").write_text(profiler.output_text(show_all=True))
     print(f"  (full profile: {html})")
 
 
@@ -274,37 +298,40 @@ def gunicorn(port: int, workers: int, threads: int, log: Path) -> Iterator[subpr
 
 @dataclass
 class CpuSampler:
-    """CPU seconds per group (gunicorn, locust, postgres, redis) sampled twice a second."""
+    """CPU seconds per process (gunicorn, locust, postgres, redis), sampled twice a second;
+    per process so that a database backend coming or going does not skew a group."""
 
-    groups: dict[str, int] = field(default_factory=dict)  # name -> pgid (or 0: by name)
-    samples: list[tuple[float, dict[str, float]]] = field(default_factory=list)
+    groups: dict[str, int] = field(default_factory=dict)  # name -> process group id
+    samples: list[tuple[float, float, dict[int, tuple[str, float]]]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
-    def _sample(self) -> dict[str, float]:
-        totals: dict[str, float] = defaultdict(float)
+    def _group(self, proc: psutil.Process) -> str:
+        name = proc.info["name"] or ""
+        if name.startswith("postgres"):
+            # Only the backends serving the bench's database (others share the server).
+            return "postgres" if DATABASE in " ".join(proc.info["cmdline"] or []) else ""
+        if name.startswith("redis-server"):
+            return "redis"
+        pgid = os.getpgid(proc.pid)
+        return next((g for g, p in self.groups.items() if p == pgid), "")
+
+    def _sample(self) -> tuple[float, dict[int, tuple[str, float]]]:
         busy = psutil.cpu_times()
-        totals["machine"] = sum(busy) - busy.idle - getattr(busy, "iowait", 0.0)
+        machine = sum(busy) - busy.idle - getattr(busy, "iowait", 0.0)
+        procs: dict[int, tuple[str, float]] = {}
         for proc in psutil.process_iter(["name", "cmdline"]):
             try:
-                name = proc.info["name"] or ""
-                if name.startswith("postgres"):
-                    # Only the backends serving the bench's database (others share the server).
-                    group = "postgres" if DATABASE in " ".join(proc.info["cmdline"] or []) else ""
-                elif name.startswith("redis-server"):
-                    group = "redis"
-                else:
-                    pgid = os.getpgid(proc.pid)
-                    group = next((g for g, p in self.groups.items() if p == pgid), "")
+                group = self._group(proc)
                 if group:
                     cpu = proc.cpu_times()
-                    totals[group] += cpu.user + cpu.system
+                    procs[proc.pid] = (group, cpu.user + cpu.system)
             except (psutil.Error, OSError):
                 continue
-        return totals
+        return machine, procs
 
     def run(self) -> None:
         while not self._stop.wait(0.5):
-            self.samples.append((time.time(), self._sample()))
+            self.samples.append((time.time(), *self._sample()))
 
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.run, daemon=True)
@@ -318,20 +345,20 @@ class CpuSampler:
         """Cores used per group over some windows (1.0 = one full core); `others` is the rest
         of the machine (other people's processes)."""
         used: dict[str, float] = defaultdict(float)
-        seconds = 0.0
+        seconds = machine = 0.0
         for start, end in windows:
             inside = [s for s in self.samples if start <= s[0] <= end]
             if len(inside) < 2:
                 continue
-            (t0, first), (t1, last) = inside[0], inside[-1]
+            (t0, machine0, first), (t1, machine1, last) = inside[0], inside[-1]
             seconds += t1 - t0
-            for group in last:
-                used[group] += last.get(group, 0.0) - first.get(group, 0.0)
+            machine += machine1 - machine0
+            for pid, (group, cpu) in last.items():
+                used[group] += cpu - first.get(pid, (group, 0.0))[1]
         if not seconds:
             return {}
         cores = {group: value / seconds for group, value in used.items()}
-        mine = sum(v for g, v in cores.items() if g != "machine")
-        cores["others"] = max(0.0, cores.pop("machine", 0.0) - mine)
+        cores["others"] = max(0.0, machine / seconds - sum(cores.values()))
         return cores
 
 
@@ -454,6 +481,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=18100)
     parser.add_argument("--cases", type=int, default=0, help="cases to seed (0: enough)")
     parser.add_argument("--profile", action="store_true", help="profile in-process first")
+    parser.add_argument("--profile-only", action="store_true", help="profile, no load run")
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
     args.load_before = " ".join(f"{v:.1f}" for v in os.getloadavg())
@@ -462,6 +490,8 @@ def main() -> int:
     busy_seconds = WARMUP_SECONDS + args.seconds * args.rounds
     needed = busy_seconds * 800 + args.seconds * args.users / args.pace
     cases = args.cases or math.ceil(needed / REQUESTS_PER_PARENT / 2) + PROFILE_PARENTS
+    if args.profile_only:
+        cases = args.cases or PROFILE_PARENTS
     var_dir = tempfile.mkdtemp(prefix="mekling-load-")
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)
@@ -475,8 +505,10 @@ def main() -> int:
         started = time.perf_counter()
         tokens = seed(cases)
         progress(f"seeded {len(tokens)} parents' links in {time.perf_counter() - started:.0f} s")
-        if args.profile:
+        if args.profile or args.profile_only:
             profile(tokens[-PROFILE_PARENTS:], logs)
+        if args.profile_only:
+            return 0
         tokens = tokens[:-PROFILE_PARENTS]
         submitted_before = submitted_in_database()
         tokens_file = Path(var_dir) / "tokens.json"

@@ -55,9 +55,10 @@ def _locked_response(parent: Parent) -> QuestionnaireResponse:
     """The parent's response row, locked until the caller's transaction ends; made on the first
     save. One query when it exists (each save of the questionnaire hits this)."""
     locked = QuestionnaireResponse.objects.select_for_update()
-    response = locked.filter(parent=parent).first()
-    if response is not None:
-        return response
+    try:
+        return locked.get(parent=parent)  # one row per parent; get() needs no ORDER BY
+    except QuestionnaireResponse.DoesNotExist:
+        pass
     try:
         # A row this transaction inserts is locked by it until commit.
         with transaction.atomic():

@@ -51,11 +51,14 @@ def link_resolve(token: str) -> IntakeLink:
         link_id, salt = int(payload["l"]), str(payload["s"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise LinkInvalid from exc
-    link = (
-        IntakeLink.objects.select_related("parent__case")
-        .filter(pk=link_id, revoked_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
-    )
-    if link is None or not constant_time_compare(link.salt, salt):
+    try:
+        # get(), not first(): one row at most, and first()'s ORDER BY is costly to compile on
+        # the path every save of a questionnaire takes (bench/load_questionnaires.py).
+        link = IntakeLink.objects.select_related("parent__case").get(
+            pk=link_id, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+    except IntakeLink.DoesNotExist:
+        raise LinkInvalid from None
+    if not constant_time_compare(link.salt, salt):
         raise LinkInvalid
     return link
