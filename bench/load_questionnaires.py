@@ -232,6 +232,8 @@ def profile(tokens: list[tuple[str, str]], out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     html = out_dir / "profile-intake.html"
     html.write_text(profiler.output_html())
+    if profiler.last_session is not None:
+        profiler.last_session.save(str(out_dir / "profile-intake.pyisession"))
     print(
         f"\n{len(timed)} parents walked in-process one after another (Django's test client, the "
         f"full middleware stack), then {len(profiled)} more under pyinstrument:"
