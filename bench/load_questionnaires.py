@@ -223,7 +223,7 @@ def profile(tokens: list[tuple[str, str]], out_dir: Path) -> None:
     for _ in range(len(timed) * 10):  # the same stack's floor, for comparison
         call("bare GET", "get", "/bench/bare/", "198.19.255.1", None, False)
     shown = {label: (list(values), list(cpu_ms[label])) for label, values in timings.items()}
-    profiler = Profiler(interval=0.0005)
+    profiler = Profiler(interval=0.001)
     profiler.start()
     for token, address in profiled:
         walk(token, address, count=False)
@@ -232,7 +232,7 @@ def profile(tokens: list[tuple[str, str]], out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     html = out_dir / "profile-intake.html"
     html.write_text(profiler.output_html())
-    if profiler.last_session is not None:
+    if profiler.last_session is not None and os.environ.get("BENCH_PROFILE_ALL"):
         profiler.last_session.save(str(out_dir / "profile-intake.pyisession"))
     print(
         f"\n{len(timed)} parents walked in-process one after another (Django's test client, the "
@@ -495,6 +495,7 @@ def main() -> int:
     if args.profile_only:
         cases = args.cases or PROFILE_PARENTS
     var_dir = tempfile.mkdtemp(prefix="mekling-load-")
+    (Path(var_dir) / "static").mkdir()  # nothing is served from it; whitenoise wants it
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)
     os.environ.update(bench_env(var_dir))
