@@ -66,7 +66,7 @@ class IntakeBaseApi(APIView):
 
     def link(self, token: str) -> IntakeLink:
         try:
-            return link_resolve(token)
+            return link_resolve(token, with_response=True)
         except LinkInvalid:
             raise NotFound(LINK_NOT_FOUND) from None
 
