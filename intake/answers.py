@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.api_errors import ApplicationError, Conflict
@@ -52,26 +52,66 @@ def answers_missing(questionnaire: Questionnaire, answers: Mapping[str, Any]) ->
 
 
 def _locked_response(parent: Parent) -> QuestionnaireResponse:
-    response, _ = QuestionnaireResponse.objects.get_or_create(
-        parent=parent,
-        defaults={"questionnaire_version": load_questionnaire(CURRENT_QUESTIONNAIRE).version},
-    )
-    return QuestionnaireResponse.objects.select_for_update().get(pk=response.pk)
+    """The parent's response row, locked until the caller's transaction ends; made on the first
+    save. One query when it exists (each save of the questionnaire hits this)."""
+    locked = QuestionnaireResponse.objects.select_for_update()
+    try:
+        return locked.get(parent=parent)  # one row per parent; get() needs no ORDER BY
+    except QuestionnaireResponse.DoesNotExist:
+        pass
+    try:
+        # A row this transaction inserts is locked by it until commit.
+        with transaction.atomic():
+            return QuestionnaireResponse.objects.create(
+                parent=parent,
+                questionnaire_version=load_questionnaire(CURRENT_QUESTIONNAIRE).version,
+            )
+    except IntegrityError:
+        # The parent's other tab made it first (one row per parent): wait for it and lock it.
+        return locked.get(parent=parent)
+
+
+SAVE_ATTEMPTS = 3
+
+
+def _merged(response: QuestionnaireResponse, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The draft with these answers merged in; a null or empty answer clears that item."""
+    if response.submitted_at:
+        raise AlreadySubmitted("These answers have been submitted and can no longer change.")
+    errors = answers_errors(questionnaire_for(response), answers)
+    if errors:
+        raise ApplicationError("Some answers are not valid.", fields=errors)
+    merged = {**response.answers, **answers}
+    return {key: value for key, value in merged.items() if value not in (None, "")}
 
 
 def answers_save_draft(*, parent: Parent, answers: Mapping[str, Any]) -> QuestionnaireResponse:
-    """Merge partial answers into the draft; a null answer clears that item."""
-    with transaction.atomic():
-        response = _locked_response(parent)
-        if response.submitted_at:
-            raise AlreadySubmitted("These answers have been submitted and can no longer change.")
-        errors = answers_errors(questionnaire_for(response), answers)
-        if errors:
-            raise ApplicationError("Some answers are not valid.", fields=errors)
-        merged = {**response.answers, **answers}
-        response.answers = {key: value for key, value in merged.items() if value not in (None, "")}
-        response.save(update_fields=["answers", "updated_at"])
-    return response
+    """Merge partial answers into the draft; a null answer clears that item.
+
+    The first save makes the row under a lock. Every later save (one per screen of the
+    questionnaire: the busiest write of the service) is one UPDATE that applies only while the
+    row is as it was read (the same `updated_at`) and not submitted; when another save or the
+    submit came in between, it reads the row again and merges again. That spares each save the
+    BEGIN, SELECT ... FOR UPDATE and COMMIT round trips (bench/load_questionnaires.py).
+    """
+    response: QuestionnaireResponse | None = getattr(parent, "response", None)
+    if response is None:
+        with transaction.atomic():
+            response = _locked_response(parent)
+            response.answers = _merged(response, answers)
+            response.save(update_fields=["answers", "updated_at"])
+        return response
+    for _ in range(SAVE_ATTEMPTS):
+        cleaned = _merged(response, answers)
+        now = timezone.now()
+        written = QuestionnaireResponse.objects.filter(
+            pk=response.pk, updated_at=response.updated_at, submitted_at__isnull=True
+        ).update(answers=cleaned, updated_at=now)
+        if written:
+            response.answers, response.updated_at = cleaned, now
+            return response
+        response = QuestionnaireResponse.objects.get(pk=response.pk)
+    raise Conflict("The answers changed while they were being saved. Please try again.")
 
 
 def answers_submit(*, parent: Parent) -> QuestionnaireResponse:

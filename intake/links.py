@@ -44,18 +44,23 @@ def link_issue(*, parent: Parent) -> IntakeLink:
         )
 
 
-def link_resolve(token: str) -> IntakeLink:
-    """The live link a token stands for, or LinkInvalid."""
+def link_resolve(token: str, *, with_response: bool = False) -> IntakeLink:
+    """The live link a token stands for, or LinkInvalid; with the parent and the case, and with
+    `with_response` the parent's questionnaire response in the same query."""
     try:
         payload = signing.loads(token, salt=SIGNING_SALT)
         link_id, salt = int(payload["l"]), str(payload["s"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise LinkInvalid from exc
-    link = (
-        IntakeLink.objects.select_related("parent__case")
-        .filter(pk=link_id, revoked_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
-    )
-    if link is None or not constant_time_compare(link.salt, salt):
+    try:
+        # get(), not first(): one row at most, and first()'s ORDER BY is costly to compile on
+        # the path every save of a questionnaire takes (bench/load_questionnaires.py).
+        related = ("parent__case", "parent__response") if with_response else ("parent__case",)
+        link = IntakeLink.objects.select_related(*related).get(
+            pk=link_id, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+    except IntakeLink.DoesNotExist:
+        raise LinkInvalid from None
+    if not constant_time_compare(link.salt, salt):
         raise LinkInvalid
     return link

@@ -227,6 +227,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": ["config.parsers.LimitedJSONParser"],
+    # Throttles count by REMOTE_ADDR, or behind proxies by the X-Forwarded-For entry the last
+    # of them added, as axes does (config.lockout); DRF's default (None) would trust the whole
+    # header, which a client sets to anything to dodge every rate limit.
+    "NUM_PROXIES": MEKLING_LOGIN_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "case_request": env("THROTTLE_CASE_REQUEST", default="20/hour"),
         "intake": env("THROTTLE_INTAKE", default="120/min"),

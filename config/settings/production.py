@@ -37,6 +37,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # django-axes behind proxies: how many stand in front (config.lockout.client_ip then reads the
 # client's address from X-Forwarded-For); 0 uses REMOTE_ADDR.
 MEKLING_LOGIN_PROXY_COUNT = env.int("LOGIN_PROXY_COUNT", default=0)
+# The API's throttles count by the same address (config/settings/base.py).
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": MEKLING_LOGIN_PROXY_COUNT}  # noqa: F405
 MEKLING_REQUIRE_2FA = True
 WEBHOOK_ALLOW_HTTP_LOCALHOST = False  # subscribers are reached over https only
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

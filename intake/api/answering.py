@@ -27,6 +27,17 @@ LINK_NOT_FOUND = (
 
 
 def _questionnaire_data(questionnaire: Questionnaire) -> dict[str, Any]:
+    """The questionnaire as the API shows it, built once per version (it is immutable data)."""
+    data = _QUESTIONNAIRE_DATA.get(questionnaire.version)
+    if data is None:
+        data = _QUESTIONNAIRE_DATA[questionnaire.version] = _questionnaire_build(questionnaire)
+    return data
+
+
+_QUESTIONNAIRE_DATA: dict[str, dict[str, Any]] = {}
+
+
+def _questionnaire_build(questionnaire: Questionnaire) -> dict[str, Any]:
     return {
         "version": questionnaire.version,
         "title": questionnaire.title.as_dict(),
@@ -56,13 +67,15 @@ class IntakeBaseApi(APIView):
 
     def link(self, token: str) -> IntakeLink:
         try:
-            return link_resolve(token)
+            return link_resolve(token, with_response=True)
         except LinkInvalid:
             raise NotFound(LINK_NOT_FOUND) from None
 
-    def own_view(self, link: IntakeLink) -> Response:
+    def own_view(self, link: IntakeLink, response: QuestionnaireResponse | None = None) -> Response:
+        """The parent's view; `response` is the row just written, if any (no second read)."""
         parent = link.parent
-        response: QuestionnaireResponse | None = getattr(parent, "response", None)
+        if response is None:
+            response = getattr(parent, "response", None)
         return Response(
             {
                 "reference": parent.case.reference,
@@ -88,13 +101,12 @@ class IntakeApi(IntakeBaseApi):
         link = self.link(token)
         data = self.DraftSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        answers_save_draft(parent=link.parent, answers=data.validated_data["answers"])
-        return self.own_view(self.link(token))
+        saved = answers_save_draft(parent=link.parent, answers=data.validated_data["answers"])
+        return self.own_view(link, saved)
 
 
 class IntakeSubmitApi(IntakeBaseApi):
     @extend_schema(request=None, responses={200: None})
     def post(self, request: Request, token: str) -> Response:
         link = self.link(token)
-        answers_submit(parent=link.parent)
-        return self.own_view(self.link(token))
+        return self.own_view(link, answers_submit(parent=link.parent))

@@ -64,3 +64,32 @@ def test_the_intake_token_endpoint_answers_429_past_its_rate(settings: Any) -> N
     codes = [client.get(f"/api/v1/intake/{token}/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
     cache.clear()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_a_forged_forwarded_for_does_not_dodge_the_rate(settings: Any, proxies: int) -> None:
+    """Without a proxy the header is ignored; behind one (LOGIN_PROXY_COUNT=1) only the entry
+    the proxy added counts, not the ones the client wrote before it (198.51.100.x: forged)."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "NUM_PROXIES": proxies,
+        "DEFAULT_THROTTLE_RATES": {"case_request": "1000/min", "intake": "2/min"},
+    }
+    cache.clear()
+    token = link_token(link_issue(parent=ParentFactory.create()))
+    client = APIClient()
+    codes = [
+        client.get(
+            f"/api/v1/intake/{token}/", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 192.0.2.7"
+        ).status_code
+        for n in range(3)
+    ]
+    assert codes == [200, 200, 429]
+    cache.clear()
+
+
+def test_the_throttles_count_proxies_as_the_login_lockout_does() -> None:
+    from django.conf import settings
+
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.MEKLING_LOGIN_PROXY_COUNT
