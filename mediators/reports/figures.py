@@ -76,7 +76,6 @@ MEASURES = (
     "offered.within",
     "offered.later",
     "child_talks",
-    "certificates.total",
     "certificates.issued",
     "certificates.refused",
     "relocation.held",
@@ -84,7 +83,8 @@ MEASURES = (
     "relocation.not_before_move",
     "court_referral.held",
 )
-# total = sum of the parts, for every unit and month.
+# total = sum of the parts, for every unit and month. Certificates issued and refused have no
+# published total, so nothing links them (a small refused count hides no issued count).
 PARTITIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("requests.total", REQUEST_MEASURES),
     ("held.total", tuple(f"hours.{b}" for b in HOURS_BUCKETS)),
@@ -92,7 +92,6 @@ PARTITIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("held.total", ("held.external", "held.office")),
     ("held.total", ("held.within", "held.later")),
     ("offered.total", ("offered.within", "offered.later")),
-    ("certificates.total", ("certificates.issued", "certificates.refused")),
     ("relocation.held", ("relocation.before_move", "relocation.not_before_move")),
 )
 DISTRIBUTIONS = ("offered.days", "held.days")
@@ -299,7 +298,6 @@ def _certificates(period: Period, figures: YearFigures) -> None:
     )
     for row in rows:
         counts = figures[(row["holder"], row["month"])].counts
-        counts["certificates.total"] += row["n"]
         counts[f"certificates.{row['status']}"] += row["n"]
 
 

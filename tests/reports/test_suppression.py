@@ -72,7 +72,7 @@ def test_no_hidden_cell_can_be_worked_out_by_subtraction(counts: dict) -> None:
     small = {cell for cell, n in cube.values.items() if 0 < n < THRESHOLD}
     assert small <= hidden
     assert all(cube.values.get(cell, 0) > 0 for cell in hidden)  # a 0 names nobody
-    for group in _groups(cube):
+    for group, _ in _groups(cube):
         count_hidden = sum(cell in hidden for cell in group)
         assert count_hidden != 1, group
 
