@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from config.api_errors import ApplicationError
 
@@ -47,8 +48,8 @@ def period_parse(value: str, *, field: str = "period") -> Period:
     match = PERIOD_PATTERN.match((value or "").strip())
     if not match:
         raise ApplicationError(
-            "The period must be a month (YYYY-MM) or a year (YYYY).",
-            fields={field: ["Use YYYY-MM or YYYY, e.g. 2026-10."]},
+            _("The period must be a month (YYYY-MM) or a year (YYYY)."),
+            fields={field: [_("Use YYYY-MM or YYYY, e.g. 2026-10.")]},
         )
     month = match.group("month")
     return Period(year=int(match.group("year")), month=int(month) if month else None)
