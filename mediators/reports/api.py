@@ -20,7 +20,7 @@ LEVELS = ("country", "region", "office")
 
 
 class UnitSerializer(serializers.Serializer[dict[str, Any]]):
-    level = serializers.ChoiceField(choices=LEVELS)
+    level = serializers.CharField(help_text="country, region or office")
     code = serializers.CharField(allow_blank=True)
     name = serializers.CharField()
     figures = serializers.DictField(
