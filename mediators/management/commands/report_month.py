@@ -21,7 +21,6 @@ COLUMN_WIDTH = 9
 
 def report_text(report: Report) -> str:
     """The report as a fixed-width table for a terminal, 100 columns for the country."""
-    head = [f"{'':<{LABEL_WIDTH}}"]
     names = [column.name for column in report.columns]
     width = (
         max(COLUMN_WIDTH, *(min(len(n), 14) + 1 for n in names))
@@ -47,7 +46,6 @@ def report_text(report: Report) -> str:
             label = label[: LABEL_WIDTH - 4] + "…"
         cells = "".join(f"{figure.text:>{width}}" for figure in row.figures)
         body.append(f"  {label:<{LABEL_WIDTH - 2}}{cells}")
-    del head
     return "\n".join(body)
 
 
@@ -63,6 +61,10 @@ class Command(BaseCommand):
         parser.add_argument("--language", choices=["nb", "en"], default="en")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(options["language"]):
+            self._print(options)
+
+    def _print(self, options: dict[str, Any]) -> None:
         try:
             period = period_parse(options["period"])
         except ApplicationError as exc:
@@ -77,13 +79,12 @@ class Command(BaseCommand):
                 raise CommandError("--scope office needs --office with a known office code.")
             scope = Scope("office", options["office"])
         suppressed = not options["exact"]
-        with translation.override(options["language"]):
-            report = report_build(scope=scope, period=period, suppressed=suppressed)
-            title = f"Mediation report {period.label}, {report.columns[-1].name}"
-            note = (
-                "Small counts (1–4) hidden as '–', with the cells that would give them back "
-                "by subtraction (secondary suppression)."
-                if suppressed
-                else "Exact figures: not for use outside the office."
-            )
-            self.stdout.write(f"{title}\n{note}\n\n{report_text(report)}\n")
+        report = report_build(scope=scope, period=period, suppressed=suppressed)
+        title = f"Mediation report {period.label}, {report.columns[-1].name}"
+        note = (
+            "Small counts (1–4) hidden as '–', with the cells that would give them back "
+            "by subtraction (secondary suppression)."
+            if suppressed
+            else "Exact figures: not for use outside the office."
+        )
+        self.stdout.write(f"{title}\n{note}\n\n{report_text(report)}\n")
