@@ -26,7 +26,7 @@ from mediators.models import Office, Region, User
 from mediators.reports.access import exact_for, is_report_reader, scope_resolve, scopes_for
 from mediators.reports.charts import Bar, bar_chart, month_chart
 from mediators.reports.exports import report_csv, report_xlsx
-from mediators.reports.periods import Period, period_parse
+from mediators.reports.periods import Period, period_check_over, period_parse
 from mediators.reports.suppression import THRESHOLD
 from mediators.reports.tables import Report, Scope, report_build
 
@@ -77,7 +77,9 @@ class ReportForm(AccessibleForm):
 
     def clean_period(self) -> Period:
         try:
-            return period_parse(self.cleaned_data["period"])
+            period = period_parse(self.cleaned_data["period"])
+            period_check_over(period)
+            return period
         except ApplicationError as exc:
             raise forms.ValidationError(exc.fields["period"][0]) from exc
 

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from config.api_errors import ApplicationError
 from mediators.models import User
 from mediators.reports.access import IsReportReader, scope_resolve
-from mediators.reports.periods import period_parse
+from mediators.reports.periods import period_check_over, period_parse
 from mediators.reports.suppression import THRESHOLD
 from mediators.reports.tables import Report, report_build
 
@@ -83,6 +83,7 @@ class ReportsApi(APIView):
     )
     def get(self, request: Request) -> Response:
         period = period_parse(request.query_params.get("period", ""))
+        period_check_over(period)
         level = request.query_params.get("scope") or None
         if level is not None and level not in LEVELS:
             raise ApplicationError(

@@ -22,7 +22,7 @@ query groups in the database; Python only adds the grouped rows up.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -53,7 +53,7 @@ from django.db.models.functions import (
 from config.legal import rule_value
 from intake.models import Case, CaseType
 from mediators.models import Mediator
-from mediators.reports.periods import Period, oslo
+from mediators.reports.periods import Period, current_month_start, oslo
 from scheduling.models import Appointment, AppointmentStatus, Certificate
 
 MEDIATION_KINDS = (Appointment.Kind.JOINT, Appointment.Kind.SEPARATE)
@@ -301,9 +301,10 @@ def _certificates(period: Period, figures: YearFigures) -> None:
         counts[f"certificates.{row['status']}"] += row["n"]
 
 
-def year_figures(year: int) -> YearFigures:
-    """Every office's counts for every month of the year: six grouped queries in all."""
-    period = Period(year=year)
+def year_figures(year: int, *, now: datetime | None = None) -> YearFigures:
+    """Every office's counts for every whole month of the year: six grouped queries in all.
+    The month not yet over is left out (periods.current_month_start)."""
+    period = Period(year=year, until=current_month_start(now))
     figures: YearFigures = defaultdict(OfficeMonth)
     _requests(period, figures)
     _held(period, figures)

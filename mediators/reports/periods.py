@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api_errors import ApplicationError
@@ -21,6 +22,7 @@ def oslo() -> ZoneInfo:
 class Period:
     year: int
     month: int | None = None  # None: the whole year
+    until: datetime | None = None  # counts stop here (the start of the month not yet over)
 
     @property
     def label(self) -> str:
@@ -31,7 +33,11 @@ class Period:
         return [self.month] if self.month else list(range(1, 13))
 
     def bounds(self) -> tuple[datetime, datetime]:
-        """[start, end) as aware datetimes at Oslo midnight."""
+        """[start, end) as aware datetimes at Oslo midnight, the end capped by `until`."""
+        start, end = self._bounds()
+        return start, min(end, self.until) if self.until else end
+
+    def _bounds(self) -> tuple[datetime, datetime]:
         zone = oslo()
         if self.month is None:
             return datetime(self.year, 1, 1, tzinfo=zone), datetime(
@@ -53,3 +59,23 @@ def period_parse(value: str, *, field: str = "period") -> Period:
         )
     month = match.group("month")
     return Period(year=int(match.group("year")), month=int(month) if month else None)
+
+
+def current_month_start(now: datetime | None = None) -> datetime:
+    """Reports count whole months only: the month not yet over is left out everywhere (so a
+    small, young month never forces a finished one to be hidden)."""
+    local = (now or timezone.now()).astimezone(oslo())
+    return datetime(local.year, local.month, 1, tzinfo=oslo())
+
+
+def period_check_over(
+    period: Period, *, now: datetime | None = None, field: str = "period"
+) -> None:
+    """A month must be over; a year may be the current one (counted to its last whole month)."""
+    start = current_month_start(now)
+    first = period._bounds()[0]
+    if (period.month is not None and first >= start) or period.year > start.year:
+        raise ApplicationError(
+            _("Reports cover whole months: that period is not over yet."),
+            fields={field: [_("Choose a month that is over, or a year.")]},
+        )

@@ -7,8 +7,9 @@ each total is the sum of its parts (`figures.PARTITIONS`, e.g. requests = the si
 types), a region is the sum of its offices and the country of its regions, and a year is the
 sum of its months. In every such group (the total and its parts) either no cell is hidden or
 at least two are: where only one is, the smallest positive visible part (else the total) is
-hidden too, and the groups are checked again until nothing changes. For a year over its
-months the year's total is hidden first, so monthly figures stay whole.
+hidden too, and the groups are checked again until nothing changes. Only whole months are
+counted (the month not yet over is left out), so a young month's small counts never force a
+finished month or the year to be hidden.
 
 The pattern is computed once over the whole national table of a year (every office, region,
 month and the year), whoever asks and for whatever slice, so two different views of the same
@@ -78,27 +79,25 @@ def cube_build(year: int, figures: YearFigures) -> Cube:
     return cube
 
 
-def _groups(cube: Cube) -> Iterable[tuple[list[Cell], bool]]:
-    """Every sum that links cells: the total first, then its parts; and whether hiding the
-    total is preferred to hiding a part (only for a year over its months: so a small month
-    hides the year's figure rather than another month's, and monthly reports stay whole)."""
+def _groups(cube: Cube) -> Iterable[list[Cell]]:
+    """Every sum that links cells: the total first, then its parts."""
     units = cube.units()
     months = range(0, 13)
     for unit in units:
         for month in months:
             for total, parts in PARTITIONS:
-                yield [(unit, month, total), *((unit, month, p) for p in parts)], False
+                yield [(unit, month, total), *((unit, month, p) for p in parts)]
         for measure in MEASURES:
-            yield [(unit, YEAR, measure), *((unit, m, measure) for m in range(1, 13))], True
+            yield [(unit, YEAR, measure), *((unit, m, measure) for m in range(1, 13))]
     for month in months:
         for measure in MEASURES:
             regions = [(("region", r), month, measure) for r in Region.values]
-            yield [(COUNTRY, month, measure), *regions], False
+            yield [(COUNTRY, month, measure), *regions]
             for region in Region.values:
                 offices = cube.offices_in(region)
                 if offices:
                     region_cell = (("region", region), month, measure)
-                    yield [region_cell, *((o, month, measure) for o in offices)], False
+                    yield [region_cell, *((o, month, measure) for o in offices)]
 
 
 def suppressed_cells(cube: Cube) -> set[Cell]:
@@ -108,16 +107,16 @@ def suppressed_cells(cube: Cube) -> set[Cell]:
     changed = True
     while changed:
         changed = False
-        for group, prefer_total in groups:
+        for group in groups:
             hidden_here = [cell for cell in group if cell in hidden]
             if len(hidden_here) != 1:
                 continue
             total, parts = group[0], group[1:]
             visible = [c for c in parts if c not in hidden and cube.values.get(c, 0) > 0]
-            if total not in hidden and (prefer_total or not visible):
-                choice = total
-            elif visible:
+            if visible:
                 choice = min(visible, key=lambda c: (cube.values[c], c[2], c[1], c[0]))
+            elif total not in hidden:
+                choice = total
             else:  # only zeros are left visible: the hidden cell is not recoverable
                 continue
             hidden.add(choice)

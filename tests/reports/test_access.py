@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -168,3 +169,10 @@ def test_csv_and_xlsx_hold_what_the_page_shows(world: World) -> None:
     assert by_key["requests.total"][a] == "–"
     assert by_key["requests.total"][-1] == "13"
     assert "skjult" in table[1][0]  # the note on suppression, in bokmål
+
+
+def test_a_month_not_over_yet_is_refused(world: World) -> None:
+    this_month = timezone.localdate().strftime("%Y-%m")
+    response = _api(world.staff_a).get(API, {"period": this_month})
+    assert response.status_code == 400
+    assert "period" in response.json()["error"]["fields"]

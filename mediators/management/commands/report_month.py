@@ -12,7 +12,7 @@ from django.utils import translation
 
 from config.api_errors import ApplicationError
 from mediators.models import Office, Region
-from mediators.reports.periods import period_parse
+from mediators.reports.periods import period_check_over, period_parse
 from mediators.reports.tables import Report, Scope, report_build
 
 LABEL_WIDTH = 46
@@ -67,6 +67,7 @@ class Command(BaseCommand):
     def _print(self, options: dict[str, Any]) -> None:
         try:
             period = period_parse(options["period"])
+            period_check_over(period)
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         scope = Scope("country")
