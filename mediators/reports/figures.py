@@ -15,6 +15,8 @@ What is counted (and in which month; all dates in Oslo time):
   (whatever became of it), with the days from the request (guidance: within 3 weeks).
 - child talks held: child-talk meetings with status held, by the month of the meeting.
 - certificates issued and refused: by `issued_on` (the decision date; meklingsforskriften § 8).
+- notes sent to the court: cases whose first note (scheduling.CourtNote, when installed) was
+  sent in the month (barneloven § 61 første ledd nr. 2).
 
 The unit is the office holding the case (the parents' choice, else the catchment office). Every
 query groups in the database; Python only adds the grouped rows up.
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.db.models import (
     Case as When_,
 )
@@ -82,6 +85,7 @@ MEASURES = (
     "relocation.before_move",
     "relocation.not_before_move",
     "court_referral.held",
+    "court_notes.sent",
 )
 # total = sum of the parts, for every unit and month. Certificates issued and refused have no
 # published total, so nothing links them (a small refused count hides no issued count).
@@ -301,6 +305,39 @@ def _certificates(period: Period, figures: YearFigures) -> None:
         counts[f"certificates.{row['status']}"] += row["n"]
 
 
+COURT_NOTE_MODEL = ".".join(("scheduling", "CourtNote"))  # not a lazy reference: may be absent
+
+
+def court_notes_model() -> Any:
+    """The mediator's notes to the court (scheduling.CourtNote, issue #9's other part), or None
+    where that model is not installed: the figure then stays out of the report."""
+    try:
+        return apps.get_model(COURT_NOTE_MODEL)
+    except LookupError:
+        return None
+
+
+def _court_notes(period: Period, figures: YearFigures) -> None:
+    """Cases whose first note to the court (barneloven § 61 første ledd nr. 2) was sent in the
+    month; corrections (later versions) are not new referrals."""
+    model = court_notes_model()
+    if model is None:
+        return
+    start, end = period.bounds()
+    rows = (
+        model.objects.order_by()
+        .filter(version=1, sent_at__gte=start, sent_at__lt=end)
+        .annotate(
+            holder=Coalesce("case__chosen_office_id", "case__catchment_office_id"),
+            month=ExtractMonth("sent_at", tzinfo=oslo()),
+        )
+        .values("holder", "month")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        figures[(row["holder"], row["month"])].counts["court_notes.sent"] += row["n"]
+
+
 def year_figures(year: int, *, now: datetime | None = None) -> YearFigures:
     """Every office's counts for every whole month of the year: six grouped queries in all.
     The month not yet over is left out (periods.current_month_start)."""
@@ -311,4 +348,5 @@ def year_figures(year: int, *, now: datetime | None = None) -> YearFigures:
     _offered(period, figures)
     _child_talks(period, figures)
     _certificates(period, figures)
+    _court_notes(period, figures)
     return dict(figures)

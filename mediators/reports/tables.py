@@ -15,7 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.models import CaseType
 from mediators.models import Region
-from mediators.reports.figures import HOURS_BUCKETS, PARTITIONS, year_figures
+from mediators.reports.figures import (
+    HOURS_BUCKETS,
+    PARTITIONS,
+    court_notes_model,
+    year_figures,
+)
 from mediators.reports.periods import Period
 from mediators.reports.suppression import (
     COUNTRY,
@@ -228,6 +233,11 @@ def _rows(builder: _Builder, units: list[Unit], month: int) -> list[Row]:
         )
     for other_key, other_label in OTHER_COUNTS:
         rows.append(Row(other_key, other_label, "count", SECTION_OTHER, counts(other_key)))
+    if court_notes_model() is not None:
+        label = _("Notes sent to the court (bl. § 61 (1) nr. 2)")
+        rows.append(
+            Row("court_notes.sent", label, "count", SECTION_OTHER, counts("court_notes.sent"))
+        )
     group = _group_of("relocation.held", "relocation.before_move")
     rows.append(
         Row(
