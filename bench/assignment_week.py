@@ -86,7 +86,7 @@ def load_demo_set(var_dir: str) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
-    call_command("load_demo_data", stdout=io.StringIO())
+    call_command("load_demo_data", "--no-history", stdout=io.StringIO())
 
 
 @dataclass

@@ -16,6 +16,7 @@ from django.urls import path
 
 from config import two_factor
 from mediators.access import is_external_mediator, is_staff_user
+from mediators.reports.access import is_report_reader
 
 PARENTS = "parents"
 
@@ -41,11 +42,14 @@ def page_context(request: HttpRequest) -> dict[str, Any]:
 @login_required
 @two_factor.verified_required
 def home(request: HttpRequest) -> HttpResponse:
-    """After login: staff to their desk, external mediators to their inbox."""
+    """After login: staff to their desk, external mediators to their inbox, the directorate to
+    the reports."""
     if is_staff_user(request.user):
         return redirect("desk:cases")
     if is_external_mediator(request.user):
         return redirect("inbox:offers")
+    if is_report_reader(request.user):  # the directorate (Bufdir): national figures only
+        return redirect("desk:reports")
     return redirect("parents:start")
 
 

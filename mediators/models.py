@@ -186,6 +186,8 @@ class User(AbstractUser):
         COORDINATOR = "coordinator", _("Regional coordinator")
         EXTERNAL_MEDIATOR = "external_mediator", _("External mediator")
         ADMIN = "admin", _("Administrator")
+        # Bufdir reading national figures (suppressed, mediators/reports/): no case access.
+        DIRECTORATE = "directorate", _("Directorate (Bufdir)")
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICE_STAFF)
     office = models.ForeignKey(
@@ -201,7 +203,7 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=Q(role="office_staff", office__isnull=False)
                 | Q(role="coordinator", office__isnull=True) & ~Q(region="")
-                | Q(role__in=["external_mediator", "admin"], office__isnull=True),
+                | Q(role__in=["external_mediator", "admin", "directorate"], office__isnull=True),
                 name="user_role_scope",
             ),
         ]

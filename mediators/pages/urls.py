@@ -8,6 +8,7 @@ from mediators.pages import (
     views_case,
     views_cases,
     views_court_note,
+    views_reports,
     views_retention,
 )
 
@@ -18,6 +19,9 @@ urlpatterns = [
     path("", views_cases.case_list, name="cases"),
     path("batch/", views_cases.batch_assign, name="batch-assign"),
     path("retention/", views_retention.retention, name="retention"),
+    path("reports/", views_reports.reports, name="reports"),
+    path("reports/export.csv", views_reports.export_csv, name="reports-csv"),
+    path("reports/export.xlsx", views_reports.export_xlsx, name="reports-xlsx"),
     path(CASE, views_case.case_detail, name="case"),
     path(f"{CASE}answers/<str:role>/", views_answers.answers, name="answers"),
     path(f"{CASE}classification/", views_case.override, name="override"),

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_set_has_the_national_shape_and_loads_once() -> None:
     out = StringIO()
-    call_command("load_demo_data", "--if-empty", stdout=out)
+    call_command("load_demo_data", "--if-empty", "--no-history", stdout=out)
     assert Office.objects.count() == 41
     assert Mediator.objects.filter(kind="office").count() == 300
     externals = Mediator.objects.filter(kind="external")
@@ -35,7 +35,7 @@ def test_demo_set_has_the_national_shape_and_loads_once() -> None:
 
 
 def test_demo_people_are_synthetic() -> None:
-    call_command("load_demo_data", stdout=StringIO())
+    call_command("load_demo_data", "--no-history", stdout=StringIO())
     emails = Mediator.objects.values_list("email", flat=True)
     assert all(email.endswith(".example") for email in emails)
 
@@ -91,7 +91,7 @@ def test_create_staff_refuses_office_staff_without_an_office(
 def test_coordinator_sees_the_region_and_office_staff_only_their_office(
     national_offices: None,
 ) -> None:
-    call_command("load_demo_data", stdout=StringIO())
+    call_command("load_demo_data", "--no-history", stdout=StringIO())
     coordinator = User.objects.get(username="koordinator-ost")
     staff = User.objects.get(username="staff-oslo-nord")
     client = APIClient()

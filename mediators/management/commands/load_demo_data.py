@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from intake.demo import demo_cases_create
 from mediators.demo import demo_mediators_create, demo_offices_load
+from mediators.demo_history import demo_history_create
 from mediators.models import Mediator, Office, User
 from mediators.services import user_create
 from scheduling.courts import demo_courts_create
@@ -18,6 +19,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if offices exist.")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="Skip the synthetic protocol history (Aug–Oct 2026) the reports show.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Office.objects.exists():
@@ -32,6 +38,13 @@ class Command(BaseCommand):
             f"Loaded {offices} offices at {locations} locations, {office_count} office and "
             f"{external_count} external mediators, {cases} sample cases, {courts} courts."
         )
+        if not options["no_history"]:
+            history = demo_history_create(seed=options["seed"])
+            self.stdout.write(
+                f"  protocol history (requests Aug–Oct 2026): {history.cases} cases, "
+                f"{history.appointments} meetings, {history.certificates} certificates; "
+                "see `manage.py report_month 2026-10 --scope country`."
+            )
         for line in users:
             self.stdout.write(f"  demo login: {line}")
 
@@ -41,6 +54,7 @@ class Command(BaseCommand):
         specs: list[dict[str, Any]] = [
             {"username": "admin", "role": User.Role.ADMIN},
             {"username": "koordinator-ost", "role": User.Role.COORDINATOR, "region": "ost"},
+            {"username": "bufdir", "role": User.Role.DIRECTORATE},
             *(
                 {"username": f"staff-{code}", "role": User.Role.OFFICE_STAFF, "office_code": code}
                 for code in ("christiania", "enerhaugen", "homansbyen", "oslo-nord")
