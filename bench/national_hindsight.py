@@ -68,7 +68,7 @@ def hindsight_bound(
     weeks = sorted({w for hours in weekly_hours.values() for w in hours})
     week_index = {w: i for i, w in enumerate(weeks)}
     cap_row = {}
-    caps = []
+    caps: list[float] = []
     for r in resources:
         for w in weeks:
             cap_row[(index[r], week_index[w])] = len(caps)
@@ -101,7 +101,7 @@ def hindsight_bound(
                 costs.append(wait)
                 eq_rows.append(g)
                 eq_cols.append(n_var)
-                for j, load in enumerate([len(members)] + follow):
+                for j, load in enumerate([len(members), *follow]):
                     if start + k + j < len(weeks) and load:
                         rows.append(cap_row[(ri, start + k + j)])
                         cols.append(n_var)

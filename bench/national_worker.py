@@ -29,7 +29,7 @@ import logging
 import os
 import random
 import time as wallclock
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -66,13 +66,17 @@ class Sim:
         self.held: Counter[int] = Counter()
         self.booking: set[int] = set()
         self.responding: set[int] = set()
+        self.last_offer = 0
+        self.dirty = False  # a decline placed the case again: look for new offers
         self.counts: Counter[str] = Counter()
+        self.solve_seconds = 0.0
         self.max_load_ratio = 0.0
         self.over_capacity: list[list[Any]] = []
         weeks = plan["weeks"]
         self.arrivals_end = _at(START + timedelta(weeks=weeks), 0)
-        self.end = _at(START + timedelta(weeks=weeks + DRAIN_WEEKS), 0)
-        self.holidays = public_holidays(START, START + timedelta(weeks=weeks + DRAIN_WEEKS + 10))
+        drain = plan.get("drain_weeks", DRAIN_WEEKS)
+        self.end = _at(START + timedelta(weeks=weeks + drain), 0)
+        self.holidays = public_holidays(START, START + timedelta(weeks=weeks + drain + 10))
 
     # --- the event queue ---
 
@@ -192,7 +196,12 @@ class Sim:
         outcome = cases_place_batch(cases=waiting, policy=self.policy)
         self.counts["batch.placed"] += len(outcome.placed)
         self.counts["batch.unassigned"] += len(outcome.unassigned)
-        self.counts["seconds.solve"] += outcome.solve_seconds
+        self.solve_seconds += outcome.solve_seconds
+        for reason in outcome.unassigned.values():
+            if "(" in reason and ":" in reason:
+                self.counts[f"unassigned.{reason.split('(')[1].split(':')[0]}"] += 1
+            else:
+                self.counts["unassigned.capacity"] += 1
         for placement in outcome.placed.values():
             if placement.offer is not None:
                 self.respond_later(now, placement.offer)
@@ -220,17 +229,23 @@ class Sim:
         from mediators.models import Offer
         from scheduling.duties import duties_dispatch_due
 
-        while duties_dispatch_due(now=now, limit=1000) >= 1000:
-            pass
+        ran = 0
+        while (claimed := duties_dispatch_due(now=now, limit=1000)) > 0:
+            ran += claimed
+            if claimed < 1000:
+                break
+        self.push(now + timedelta(hours=1), "sweep")
+        if not ran and not self.dirty:
+            return
+        self.dirty = False
         # offer_next (after a decline or an expiry) made new offers or assignments.
-        for offer in Offer.objects.filter(status=Offer.Status.PENDING).exclude(
-            pk__in=self.responding
-        ):
-            self.respond_later(now, offer)
+        for offer in Offer.objects.filter(status=Offer.Status.PENDING, pk__gt=self.last_offer):
+            if offer.pk not in self.responding:
+                self.respond_later(now, offer)
+        self.last_offer = max(self.responding, default=0)
         for case_id in Case.objects.filter(status=CaseStatus.ASSIGNED).values_list("pk", flat=True):
             if case_id not in self.booking:
                 self.book_later(now + timedelta(minutes=10), case_id, now)
-        self.push(now + timedelta(hours=1), "sweep")
 
     # --- external mediators answer offers ---
 
@@ -264,6 +279,7 @@ class Sim:
         if answer == "decline":
             self.counts["offer.declined"] += 1
             offer_decline(offer=offer, reason="Ikke kapasitet (simulert).")
+            self.dirty = True
             return
         slot = self.first_slot(
             case=offer.case,
@@ -275,6 +291,7 @@ class Sim:
             if slot is None:
                 self.counts["offer.declined_no_time"] += 1
                 offer_decline(offer=offer, reason="Ingen ledig tid (simulert).")
+                self.dirty = True
                 return
             offer_accept(offer=offer, starts_at=slot.starts_at)
         except (Conflict, ApplicationError):
@@ -422,7 +439,7 @@ class Sim:
 
         first_booked: dict[int, datetime] = {}
         first_held: dict[int, datetime] = {}
-        booked_hours: Counter[int] = Counter()
+        booked_hours: dict[int, float] = defaultdict(float)
         year_end = START + timedelta(weeks=self.plan["weeks"])
         for case_id, mediator_id, status, starts, hours in Appointment.objects.order_by(
             "created_at", "pk"
@@ -432,7 +449,7 @@ class Sim:
                 first_held[case_id] = min(first_held.get(case_id, starts), starts)
             if status != AppointmentStatus.CANCELLED and _local(starts).date() < year_end:
                 booked_hours[mediator_id] += float(hours)
-        last_assignment: dict[int, tuple[int, int, bool]] = {}
+        last_assignment: dict[int, tuple[int, int | None, bool]] = {}
         for case_id, mediator_id, journey, remote in Assignment.objects.order_by(
             "created_at", "pk"
         ).values_list("case_id", "mediator_id", "journey_minutes", "remote"):
@@ -483,7 +500,7 @@ class Sim:
             "policy": self.policy,
             "cases": rows,
             "mediators": mediators,
-            "counts": dict(self.counts),
+            "counts": {**self.counts, "seconds.solve": round(self.solve_seconds, 1)},
             "max_load_ratio": self.max_load_ratio,
             "over_capacity": self.over_capacity[:50],
             "over_capacity_count": len(self.over_capacity),

@@ -189,6 +189,34 @@ def office_close(*, code: str) -> str:
     return f"office {code} closed ({len(mine)} locations, {moved} catchment areas moved)"
 
 
+def region_select(*, scale: float, rng: random.Random) -> tuple[float, str]:
+    """A smaller country for quick runs: a seeded share of the offices (by their mediators'
+    hours) with their own and their external mediators; the others stop. Demand is drawn for
+    the chosen offices only, so load per mediator stays as in the full country."""
+    from django.db.models import Sum
+
+    from mediators.models import Mediator, Office
+
+    hours = dict(
+        Mediator.objects.filter(kind="office")
+        .values("office_id")
+        .annotate(h=Sum("weekly_capacity_hours"))
+        .values_list("office_id", "h")
+    )
+    total = float(sum(hours.values()))
+    offices = list(Office.objects.order_by("code").values_list("pk", "code"))
+    rng.shuffle(offices)
+    chosen, taken = [], 0.0
+    for office_id, code in offices:
+        if taken >= scale * total:
+            break
+        chosen.append(code)
+        taken += float(hours.get(office_id, 0))
+    Mediator.objects.exclude(office__code__in=chosen).update(active=False)
+    share = taken / total
+    return share, f"scale {scale:g}: {len(chosen)} offices ({share:.1%} of office hours)"
+
+
 # --- demand ---------------------------------------------------------------------------------
 
 
@@ -205,7 +233,7 @@ def _arrival_times(rng: random.Random, cfg: DemandConfig) -> list[datetime]:
     weights = [season(day) for day in days]
     yearly_weight = sum(season(START + timedelta(days=d)) for d in range(364))
     total = YEARLY_REQUESTS * cfg.scale * cfg.demand * sum(weights) / yearly_weight
-    count = int(round(total))
+    count = round(total)
     picks = rng.choices(days, weights=weights, k=count)
     times = []
     for day in picks:
