@@ -259,6 +259,7 @@ def hindsight_input(plan: dict[str, Any], world: Any) -> dict[str, Any]:
                 "i": case["i"],
                 "office": office,
                 "requested": datetime.fromisoformat(case["arrive"]).astimezone(OSLO).date(),
+                "ready": ready,
                 "earliest": _next_working(ready, holidays),
                 "needs_hc": case["level"] in ("high", "safety"),
                 "hours": 2.0 if case["level"] == "safety" else 1.0,
@@ -292,7 +293,11 @@ def _quantile(values: list[float], q: float) -> float:
 
 
 def figures(
-    result: dict[str, Any], plan: dict[str, Any], earliest: dict[int, date], working_days: Any
+    result: dict[str, Any],
+    plan: dict[str, Any],
+    earliest: dict[int, date],
+    ready: dict[int, date],
+    working_days: Any,
 ) -> dict[str, Any]:
     import numpy as np
 
@@ -300,6 +305,7 @@ def figures(
 
     horizon = max(earliest.values()) + timedelta(days=70)
     working: list[float] = []
+    after_ready: list[float] = []
     calendar: list[float] = []
     censored = within = 0
     no_slot_status: Counter[str] = Counter()
@@ -313,12 +319,14 @@ def figures(
         if row["first_slot"]:
             slot = datetime.fromisoformat(row["first_slot"]).astimezone(OSLO).date()
             working.append(working_days(requested, slot))
+            after_ready.append(working_days(ready[row["i"]], slot))
             calendar.append((slot - requested).days)
             within += (slot - requested).days <= THREE_WEEKS
         else:
             censored += 1
             no_slot_status[row["status"]] += 1
             working.append(float("inf"))
+            after_ready.append(float("inf"))
             calendar.append(float("inf"))
         weekly[requested.isocalendar().week].append(working[-1])
         if row["move_date"]:
@@ -355,6 +363,8 @@ def figures(
         "median_wd": _quantile(working, 0.5),
         "p95_wd": _quantile(working, 0.95),
         "mean_wd": float(np.mean(finite_mean)) if finite_mean else float("nan"),
+        "ready_median_wd": _quantile(after_ready, 0.5),
+        "ready_p95_wd": _quantile(after_ready, 0.95),
         "median_cd": _quantile(calendar, 0.5),
         "p95_cd": _quantile(calendar, 0.95),
         "within_3w": within / n if n else float("nan"),
@@ -384,6 +394,8 @@ ROWS = (
     ("median_wd", "request → offered slot, median (working days)", "{:.0f}"),
     ("p95_wd", "request → offered slot, p95 (working days)", "{:.0f}"),
     ("mean_wd", "request → offered slot, mean (working days)", "{:.2f}"),
+    ("ready_median_wd", "  of it after intake (ready → slot), median (wd)", "{:.0f}"),
+    ("ready_p95_wd", "  of it after intake (ready → slot), p95 (wd)", "{:.0f}"),
     ("median_cd", "request → offered slot, median (calendar days)", "{:.0f}"),
     ("p95_cd", "request → offered slot, p95 (calendar days)", "{:.0f}"),
     ("within_3w", "offered a slot within 3 weeks (share)", "{:.1%}"),
@@ -633,7 +645,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             _admin(f'DROP DATABASE IF EXISTS "{template}"')
     bound = bound_box["bound"]
     earliest = {c["i"]: c["earliest"] for c in built["bound_input"]["cases"]}
-    figs = {p: figures(results[p], plan, earliest, working_days) for p in policies}
+    ready = {c["i"]: c["ready"] for c in built["bound_input"]["cases"]}
+    figs = {p: figures(results[p], plan, earliest, ready, working_days) for p in policies}
     stamp = (
         f"seed{args.seed}_scale{args.scale:g}_w{args.weeks}"
         + (f"_x{args.externals:+d}" if args.externals else "")
