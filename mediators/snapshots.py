@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Max, Sum
@@ -114,6 +115,7 @@ def mediator_slots(
             family_name=declaration.family_name,
             birth_date=declaration.birth_date,
         )
+    away = _away_until(ids)
     return [
         MediatorSlot(
             mediator_id=mediator.pk,
@@ -135,6 +137,21 @@ def mediator_slots(
             approved_until=mediator.approved_until,
             declared_parties=frozenset(conflicts[mediator.pk]),
             last_assigned_at=mediator.last_assigned,
+            away_until=away.get(mediator.pk),
         )
         for mediator in rows
     ]
+
+
+def _away_until(mediator_ids: list[int]) -> dict[int, date]:
+    """Per mediator on leave tomorrow (the earliest first meeting): the leave's last day."""
+    from scheduling.models import Leave  # scheduling depends on mediators, not the reverse
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    away: dict[int, date] = {}
+    rows = Leave.objects.filter(
+        mediator_id__in=mediator_ids, starts_on__lte=tomorrow, ends_on__gte=tomorrow
+    ).values_list("mediator_id", "ends_on")
+    for mediator_id, ends_on in rows:
+        away[mediator_id] = max(ends_on, away.get(mediator_id, ends_on))
+    return away
