@@ -34,6 +34,8 @@ WINDOW_WEEKS = 12
 @dataclass(frozen=True)
 class Bound:
     mean_working_days: float
+    median_working_days: float
+    p95_working_days: float
     unplaced_share: float
     variables: int
     seconds: float
@@ -76,6 +78,7 @@ def hindsight_bound(
     costs, rows, cols, vals = [], [], [], []
     eq_rows, eq_cols = [], []
     demand = []
+    spread: list[list[int]] = []  # per variable: each member case's wait in its week
     n_var = 0
     group_list = list(groups.items())
     for g, ((office, monday, needs_hc, hours), members) in enumerate(group_list):
@@ -90,7 +93,8 @@ def hindsight_bound(
             if start + k >= len(weeks):
                 break
             week = weeks[start + k]
-            wait = sum(working_days(c["requested"], max(c["earliest"], week)) for c in members)
+            waits = [working_days(c["requested"], max(c["earliest"], week)) for c in members]
+            wait = sum(waits)
             for pool in pools:
                 if pool not in index:
                     continue
@@ -99,6 +103,7 @@ def hindsight_bound(
                 ri = index[pool]
                 # one variable = the share of the group placed in this pool and week
                 costs.append(wait)
+                spread.append(waits)
                 eq_rows.append(g)
                 eq_cols.append(n_var)
                 for j, load in enumerate([len(members), *follow]):
@@ -108,7 +113,9 @@ def hindsight_bound(
                         vals.append(hours * load)
                 n_var += 1
         # unplaced within the window: waits until the horizon (keeps the LP feasible)
-        costs.append(sum(working_days(c["requested"], horizon_end) for c in members))
+        late = [working_days(c["requested"], horizon_end) for c in members]
+        costs.append(sum(late))
+        spread.append(late)
         eq_rows.append(g)
         eq_cols.append(n_var)
         n_var += 1
@@ -126,14 +133,25 @@ def hindsight_bound(
     )
     total = sum(demand)
     if result.x is None:
-        return Bound(
-            float("nan"), float("nan"), n_var, time.perf_counter() - started, result.message
-        )
+        nan = float("nan")
+        return Bound(nan, nan, nan, nan, n_var, time.perf_counter() - started, result.message)
     # Unplaced variables are the last of each group's block.
     unplaced_vars = [i for i in range(n_var) if i + 1 == n_var or eq_rows[i + 1] != eq_rows[i]]
     unplaced = sum(result.x[i] * demand[eq_rows[i]] for i in unplaced_vars)
+    values = np.asarray([w for waits in spread for w in waits], dtype=float)
+    weights = np.asarray([x for x, waits in zip(result.x, spread, strict=True) for _ in waits])
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+
+    def quantile(q: float) -> float:
+        at = int(np.searchsorted(cumulative, q - 1e-9))
+        return float(ordered[min(len(ordered) - 1, at)])
+
     return Bound(
         mean_working_days=float(result.fun) / total,
+        median_working_days=quantile(0.5),
+        p95_working_days=quantile(0.95),
         unplaced_share=float(unplaced) / total,
         variables=n_var,
         seconds=time.perf_counter() - started,

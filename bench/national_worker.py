@@ -366,8 +366,8 @@ class Sim:
                     else Location(pk=slot.location_id)
                 ),
             )
-        except (Conflict, ApplicationError):
-            self.counts["book.failed"] += 1
+        except (Conflict, ApplicationError) as refused:
+            self.counts[f"book.failed.{refused.code}"] += 1
             self.push(now + timedelta(days=1), "book", payload)
             return
         self.booking.discard(case_id)

@@ -437,20 +437,23 @@ def report(
     )
     for key, label, fmt in ROWS:
         cells = [_fmt(fmt, figs[p][key]) for p in policies]
-        hind = _fmt("{:.2f}", bound.mean_working_days) if key == "mean_wd" else ""
+        hind = {
+            "mean_wd": _fmt("{:.2f}", bound.mean_working_days),
+            "median_wd": _fmt("{:.0f}", bound.median_working_days),
+            "p95_wd": _fmt("{:.0f}", bound.p95_working_days),
+        }.get(key, "")
         print(f"{label:<{width}}" + "".join(f"{c:>16}" for c in cells) + f"{hind:>17}")
     csv_path = out_dir / f"national_year_{stamp}.csv"
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["figure", *[LABELS[p] for p in policies], LABELS["hindsight"]])
         for key, label, _ in ROWS:
-            writer.writerow(
-                [
-                    label,
-                    *[figs[p][key] for p in policies],
-                    bound.mean_working_days if key == "mean_wd" else "",
-                ]
-            )
+            hind = {
+                "mean_wd": bound.mean_working_days,
+                "median_wd": bound.median_working_days,
+                "p95_wd": bound.p95_working_days,
+            }.get(key, "")
+            writer.writerow([label, *[figs[p][key] for p in policies], hind])
     png_path = out_dir / f"national_year_{stamp}.png"
     plot(figs, policies, png_path, args)
     return csv_path, png_path
@@ -673,6 +676,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             p: {k: v for k, v in f.items() if not k.startswith("weekly")} for p, f in figs.items()
         },
         "bound_mean_wd": bound.mean_working_days,
+        "bound_median_wd": bound.median_working_days,
+        "bound_p95_wd": bound.p95_working_days,
         "requests": len(plan["cases"]),
         "seconds": total,
     }
