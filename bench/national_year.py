@@ -655,6 +655,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         + (f"_x{args.externals:+d}" if args.externals else "")
         + (f"_closed-{args.close_office}" if args.close_office else "")
         + (f"_d{args.demand:g}" if args.demand != 1.0 else "")
+        + ("" if policies == list(POLICIES) else "_" + "-".join(policies))
     )
     print()
     csv_path, png_path = report(figs, bound, out_dir, stamp, args)
