@@ -14,7 +14,7 @@ from intake.duty_rules import duty_outcome
 from intake.links import link_issue
 from intake.models import AuditEvent, Case, CaseReferenceCounter, CaseStatus, Child, Parent
 from intake.national_id import national_id_birth_date, national_id_digest
-from mediators.models import District, Language, Municipality, Offer, Office
+from mediators.models import Assignment, District, Language, Municipality, Offer, Office
 from mediators.selectors import catchment_office_for
 from scheduling.alarms import case_alarms_schedule
 from scheduling.duties import duties_cancel, duty_schedule
@@ -208,6 +208,10 @@ def case_close(
         # Reminders, offers' deadlines and alarms stop; the parents' certificate notices
         # (barneloven § 54) still go out.
         duties_cancel(case=locked, keep_kinds=CERTIFICATE_DUTY_KINDS)
+        # A closed case no longer takes its mediator's weekly hours (mediators.snapshots).
+        Assignment.objects.filter(case=locked, ended_at__isnull=True).update(
+            ended_at=locked.closed_at
+        )
         audit_record(
             action=AuditEvent.Action.CASE_CLOSED,
             case_reference=locked.reference,

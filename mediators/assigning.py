@@ -4,6 +4,7 @@ The capacity check runs with the mediator's row locked (case first, then mediato
 fixed order), so two staff taking the last hour of a mediator at once cannot both win.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -18,11 +19,15 @@ from intake.audit import audit_record
 from intake.models import AuditEvent, Case, CaseStatus
 from mediators.assignment import (
     BatchResult,
+    CaseNeed,
+    MediatorSlot,
     case_hours,
     exclusions,
     optimise,
     pair_cost,
+    status_quo,
     suggest,
+    weighted_round_robin,
 )
 from mediators.models import Assignment, Mediator, Offer
 from mediators.offers import offer_duties_schedule
@@ -181,6 +186,29 @@ def _is_user(actor: Any) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
+def _status_quo(
+    *, cases: list[CaseNeed], mediators: list[MediatorSlot], today: date
+) -> BatchResult:
+    return status_quo(cases=cases, mediators=mediators, today=today, rules=True)
+
+
+def _round_robin(
+    *, cases: list[CaseNeed], mediators: list[MediatorSlot], today: date
+) -> BatchResult:
+    return weighted_round_robin(cases=cases, mediators=mediators, today=today, rules=True)
+
+
+# How a batch chooses its placements (docs/assignment-rules.md, "The policies compared").
+# "optimiser" is the service; the others are the baselines given the same eligibility rules
+# (the service writes every placement through `case_place`, which refuses an ineligible one),
+# so the national simulation (bench/national_year.py) can run them through the real services.
+BATCH_POLICIES: dict[str, Callable[..., BatchResult]] = {
+    "optimiser": optimise,
+    "status_quo": _status_quo,
+    "round_robin": _round_robin,
+}
+
+
 @dataclass(frozen=True)
 class BatchOutcome:
     placed: dict[str, PlacementResult]
@@ -189,13 +217,21 @@ class BatchOutcome:
 
 
 def cases_place_batch(
-    *, cases: list[Case], actor: Any = None, remote_addr: str | None = None
+    *,
+    cases: list[Case],
+    actor: Any = None,
+    remote_addr: str | None = None,
+    policy: str = "optimiser",
 ) -> BatchOutcome:
-    """Assign all these waiting cases at once with the optimiser, then place each one."""
+    """Assign all these waiting cases at once with the optimiser (or another of
+    `BATCH_POLICIES`), then place each one."""
+    choose = BATCH_POLICIES.get(policy)
+    if choose is None:
+        raise ValueError(f"Unknown assignment policy {policy!r}.")
     today = timezone.localdate()
     needs = [case_need(case) for case in cases]
     slots = mediator_slots(office_ids={need.office_id for need in needs})
-    result: BatchResult = optimise(cases=needs, mediators=slots, today=today)
+    result: BatchResult = choose(cases=needs, mediators=slots, today=today)
     mediators = Mediator.objects.in_bulk([c.mediator_id for c in result.assignments.values()])
     placed: dict[str, PlacementResult] = {}
     unassigned = {

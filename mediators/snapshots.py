@@ -2,14 +2,23 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Max, Sum
 from django.utils import timezone
 
 from intake.models import Case, Parent
-from mediators.assignment import CaseNeed, LocationRef, MediatorSlot, Place, party_keys
-from mediators.models import Assignment, ConflictDeclaration, Mediator, Offer
+from mediators.assignment import (
+    CaseNeed,
+    LocationRef,
+    MediatorSlot,
+    Place,
+    journey_minutes,
+    party_keys,
+)
+from mediators.assignment.rules import number
+from mediators.models import Assignment, ConflictDeclaration, Mediator, Offer, Office
 
 
 def _parent_keys(parent: Parent) -> frozenset[str]:
@@ -21,16 +30,32 @@ def _parent_keys(parent: Parent) -> frozenset[str]:
     )
 
 
+def beyond_every_location(*, office: Office, home: Place) -> bool:
+    """Whether every location of the office is beyond the journey guidance from home: travel
+    is very long, so video/phone is what the office can offer (domain brief)."""
+    limit = number("travel.max_journey")
+    return all(
+        journey_minutes(home, Place(loc.latitude, loc.longitude)) > limit
+        for loc in office.locations.all()
+    )
+
+
 def case_need(case: Case) -> CaseNeed:
-    """What a case needs of a mediator. `case` should come with parents and classification."""
+    """What a case needs of a mediator. `case` should come with parents and classification.
+
+    Video/phone (`remote_ok`) is open when a parent lives abroad, or when every location of the
+    case's office is beyond the journey guidance (found by the national simulation: such a
+    family could otherwise never be placed, not even by hand).
+    """
     parents = list(case.parents.all())
     classification = getattr(case, "classification", None)
     previous = case.assignments.filter(ended_at__isnull=False).order_by("-ended_at").first()
+    home = Place(case.municipality.latitude, case.municipality.longitude)
     return CaseNeed(
         case_id=case.pk,
         reference=case.reference,
         office_id=case.office.pk,
-        home=Place(case.municipality.latitude, case.municipality.longitude),
+        home=home,
         case_type=case.case_type,
         level=classification.effective_level if classification else "medium",
         safety=bool(
@@ -44,7 +69,8 @@ def case_need(case: Case) -> CaseNeed:
         move_date=case.planned_move_date,
         court_deadline=case.court_deadline,
         previous_mediator_id=previous.mediator_id if previous else None,
-        remote_ok=any(p.lives_abroad for p in parents),
+        remote_ok=any(p.lives_abroad for p in parents)
+        or beyond_every_location(office=case.office, home=home),
     )
 
 
@@ -89,6 +115,7 @@ def mediator_slots(
             family_name=declaration.family_name,
             birth_date=declaration.birth_date,
         )
+    away = _away_until(ids)
     return [
         MediatorSlot(
             mediator_id=mediator.pk,
@@ -110,6 +137,21 @@ def mediator_slots(
             approved_until=mediator.approved_until,
             declared_parties=frozenset(conflicts[mediator.pk]),
             last_assigned_at=mediator.last_assigned,
+            away_until=away.get(mediator.pk),
         )
         for mediator in rows
     ]
+
+
+def _away_until(mediator_ids: list[int]) -> dict[int, date]:
+    """Per mediator on leave tomorrow (the earliest first meeting): the leave's last day."""
+    from scheduling.models import Leave  # scheduling depends on mediators, not the reverse
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    away: dict[int, date] = {}
+    rows = Leave.objects.filter(
+        mediator_id__in=mediator_ids, starts_on__lte=tomorrow, ends_on__gte=tomorrow
+    ).values_list("mediator_id", "ends_on")
+    for mediator_id, ends_on in rows:
+        away[mediator_id] = max(ends_on, away.get(mediator_id, ends_on))
+    return away

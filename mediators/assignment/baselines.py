@@ -87,7 +87,11 @@ def _result(
 
 
 def status_quo(
-    *, cases: Sequence[CaseNeed], mediators: Sequence[MediatorSlot], today: date
+    *,
+    cases: Sequence[CaseNeed],
+    mediators: Sequence[MediatorSlot],
+    today: date,
+    rules: bool = False,
 ) -> BatchResult:
     """Catchment office, first come first served, as staff place cases by hand today.
 
@@ -98,7 +102,15 @@ def status_quo(
     the most free hours, even if that overruns their capacity (the office must still take the
     case). Only an office with no active mediator leaves a case unassigned. It does not check
     competence, language, conflict of interest or the journey limit: the measure shows the cost.
+
+    With `rules=True` (staff placing by hand who know the rules table, as in the national
+    simulation, where the service writes every placement and refuses an ineligible one): the
+    first office mediator of the case's office (by id) who passes every eligibility rule with
+    their current load, else the nearest eligible external (by journey), else the case waits
+    (unassigned). Still catchment office and first come first served, no optimisation.
     """
+    if rules:
+        return _status_quo_by_the_rules(cases=cases, mediators=mediators, today=today)
     started = time.perf_counter()
     index_cases(cases)
     index_mediators(mediators)
@@ -140,6 +152,43 @@ def status_quo(
         placement[case.case_id] = pick.mediator_id
         added[pick.mediator_id] += hours
     return _result("status_quo", placement, unassigned, cases, mediators, today, started)
+
+
+def _status_quo_by_the_rules(
+    *, cases: Sequence[CaseNeed], mediators: Sequence[MediatorSlot], today: date
+) -> BatchResult:
+    started = time.perf_counter()
+    index_cases(cases)
+    index_mediators(mediators)
+    ordered = sorted(mediators, key=lambda m: m.mediator_id)
+    staff: dict[int, list[MediatorSlot]] = defaultdict(list)
+    for mediator in ordered:
+        if mediator.kind == "office":
+            staff[mediator.office_id].append(mediator)
+    externals = [m for m in ordered if m.kind == "external"]
+    booked = {m.mediator_id: m.load_hours for m in mediators}
+
+    def eligible(m: MediatorSlot, case: CaseNeed) -> bool:
+        running = replace(m, load_hours=booked[m.mediator_id])
+        return is_eligible(case=case, mediator=running, today=today)
+
+    placement: dict[int, int] = {}
+    unassigned: dict[int, str] = {}
+    for case in request_order(cases):
+        pick = next((m for m in staff[case.office_id] if eligible(m, case)), None)
+        if pick is None:
+            room = [m for m in externals if eligible(m, case)]
+            if room:
+                pick = min(
+                    room,
+                    key=lambda m: (nearest_location(case.home, m.locations)[1], m.mediator_id),
+                )
+        if pick is None:
+            unassigned[case.case_id] = "no eligible mediator has room"
+            continue
+        placement[case.case_id] = pick.mediator_id
+        booked[pick.mediator_id] += case_hours(case)
+    return _result("status_quo_rules", placement, unassigned, cases, mediators, today, started)
 
 
 def weighted_round_robin(

@@ -34,11 +34,15 @@ MIN_CAPACITY = 0.5  # a capacity of 0 is treated as half an hour to keep ratios 
 
 def earliest_free(*, mediator: MediatorSlot, today: date, load: float | None = None) -> date:
     """today + max(lead, ceil(7 × load / capacity)) days (`wait.*`): committed hours fill the
-    calendar evenly at `capacity` hours a week, so a mediator at 50% waits half a week."""
+    calendar evenly at `capacity` hours a week, so a mediator at 50% waits half a week. A
+    mediator on leave counts from their last day away (`away_until`) instead of today."""
     load = mediator.load_hours if load is None else load
     capacity = max(mediator.capacity_hours, MIN_CAPACITY)
     days = math.ceil(number("wait.week_days") * load / capacity - 1e-9)
-    return today + timedelta(days=max(int(number("wait.lead_days")), days))
+    start = today
+    if mediator.away_until is not None and mediator.away_until > today:
+        start = mediator.away_until
+    return start + timedelta(days=max(int(number("wait.lead_days")), days))
 
 
 def unassigned_cost(*, case: CaseNeed, today: date) -> float:

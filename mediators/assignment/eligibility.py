@@ -58,8 +58,12 @@ def required_languages(case: CaseNeed) -> frozenset[str]:
     With interpreters for both parents nothing is left, and the mediator speaks Norwegian with
     the interpreters. A child or a family member is never counted as an interpreter
     (tolkeloven § 4): only `case.interpreter` (a booked, qualified interpreter) removes a need.
+    Nynorsk (nn) is a written standard of Norwegian: mediation is spoken, so a Norwegian (nb)
+    speaking mediator serves a parent who writes nynorsk (found by the national simulation:
+    otherwise no mediator of the demo set could take such a case).
     """
-    return case.languages or frozenset({INTERPRETER_LANGUAGE})
+    needed = frozenset(INTERPRETER_LANGUAGE if code == "nn" else code for code in case.languages)
+    return needed or frozenset({INTERPRETER_LANGUAGE})
 
 
 def case_hours(case: CaseNeed) -> float:

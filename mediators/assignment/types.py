@@ -84,6 +84,10 @@ class MediatorSlot:
     approved_until: date | None
     declared_parties: frozenset[str]
     last_assigned_at: datetime | None
+    # Last day of the leave (holiday, sick days) the mediator is on at the next working day:
+    # no first meeting before the day after (found by the national simulation: a mediator
+    # back from three summer weeks looked free at once).
+    away_until: date | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

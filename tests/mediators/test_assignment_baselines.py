@@ -165,3 +165,18 @@ def test_metrics_count_unassigned_and_mean_in_person_journey():
     assert measured.mean_journey == pytest.approx(10.0)
     assert measured.high_conflict_cases == measured.high_conflict_qualified == 1
     assert measured.total_cost == pytest.approx(measured.placement_cost)
+
+
+def test_status_quo_by_the_rules_skips_the_unqualified_and_waits_when_nobody_fits():
+    """rules=True (the national simulation's status quo): still the catchment office first
+    come first served, but only eligible mediators; no room anywhere means the case waits."""
+    unqualified = mediator(mediator_id=1, high_conflict=False)
+    qualified = mediator(mediator_id=2, high_conflict=True, separate_meetings=True)
+    high = case(case_id=1, level="high")
+    placed = status_quo(cases=[high], mediators=[unqualified, qualified], today=TODAY, rules=True)
+    assert placed.assignments[1].mediator_id == 2
+    assert placed.assignments[1].eligible
+    full = mediator(mediator_id=3, capacity_hours=1.0, load_hours=1.0)
+    waiting = status_quo(cases=[case(case_id=2)], mediators=[full], today=TODAY, rules=True)
+    assert waiting.assignments == {}
+    assert 2 in waiting.unassigned

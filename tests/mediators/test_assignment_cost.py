@@ -258,3 +258,13 @@ def test_congestion_is_convex_and_zero_for_no_hours():
     assert congestion(mediator=slot, hours=2.5) == pytest.approx(
         marginals[0] + marginals[1] + 0.5 * marginals[2]
     )
+
+
+def test_earliest_free_counts_from_the_last_day_of_leave():
+    """A mediator back from three summer weeks is not free tomorrow (national simulation)."""
+    back = TODAY + timedelta(days=21)
+    away = mediator(load_hours=0.0, away_until=back)
+    assert earliest_free(mediator=away, today=TODAY) == back + timedelta(days=1)
+    assert earliest_free(mediator=mediator(load_hours=0.0), today=TODAY) == TODAY + timedelta(
+        days=1
+    )

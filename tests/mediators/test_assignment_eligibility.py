@@ -265,6 +265,12 @@ def test_shared_language_or_a_booked_interpreter(
     assert found == ([] if eligible else ["language.shared"])
 
 
+def test_nynorsk_is_served_by_a_norwegian_speaking_mediator():
+    need = case(languages=frozenset({"nn", "nb"}))
+    assert rules_of(need, mediator(languages=frozenset({"nb"}))) == []
+    assert rules_of(need, mediator(languages=frozenset({"en"}))) == ["language.shared"]
+
+
 def test_language_gap_text_says_a_child_never_interprets():
     found = exclusions(
         case=case(languages=frozenset({"nb", "ar"})), mediator=mediator(), today=TODAY
