@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
+from config.datetime_format import date_text
 from mediators.assignment.cost import (
     congestion,
     cost_parts,
@@ -95,9 +96,10 @@ def evaluate(
                         "batch.congestion",
                         _text(
                             f"Sak {position} av {len(ordered)} nye hos mekleren i denne runden; "
-                            f"første ledige time ca. {free_on.isoformat()}.",
+                            f"første ledige time ca. {date_text(free_on, 'nb', weekday=False)}.",
                             f"Case {position} of {len(ordered)} new for this mediator this "
-                            f"round; earliest free about {free_on.isoformat()}.",
+                            f"round; earliest free about "
+                            f"{date_text(free_on, 'en', weekday=False)}.",
                         ),
                     )
                 )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
+from config.datetime_format import date_text
 from mediators.assignment.eligibility import (
     case_hours,
     is_eligible,
@@ -115,8 +116,8 @@ def _reasons(
         Reason(
             "cost.wait",
             _text(
-                f"Første ledige time ca. {cost.earliest_free.isoformat()}.",
-                f"Earliest free about {cost.earliest_free.isoformat()}.",
+                f"Første ledige time ca. {date_text(cost.earliest_free, 'nb', weekday=False)}.",
+                f"Earliest free about {date_text(cost.earliest_free, 'en', weekday=False)}.",
             ),
         )
     )
