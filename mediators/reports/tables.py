@@ -120,9 +120,24 @@ COUNTS: tuple[tuple[str, str | Promise, str | Promise], ...] = (
     ("held.external", _("Held by external mediators"), SECTION_HELD),
 )
 SHARE_EXTERNAL = ("share.external", _("Share held by external mediators (%)"), SECTION_HELD)
-WAIT_ROWS: tuple[tuple[str, str | Promise], ...] = (
-    ("offered", _("first meeting offered")),
-    ("held", _("first meeting held")),
+# prefix → labels of its median, p90 and share within 3 weeks (short enough for a terminal)
+WAIT_ROWS: tuple[tuple[str, tuple[str | Promise, str | Promise, str | Promise]], ...] = (
+    (
+        "offered",
+        (
+            _("Median days to first meeting offered"),
+            _("90th pct., days to first meeting offered"),
+            _("First meeting offered within 3 weeks (%)"),
+        ),
+    ),
+    (
+        "held",
+        (
+            _("Median days to first meeting held"),
+            _("90th pct., days to first meeting held"),
+            _("First meeting held within 3 weeks (%)"),
+        ),
+    ),
 )
 OTHER_COUNTS: tuple[tuple[str, str | Promise], ...] = (
     ("child_talks", _("Child talks held")),
@@ -130,7 +145,7 @@ OTHER_COUNTS: tuple[tuple[str, str | Promise], ...] = (
     ("certificates.refused", _("Certificates refused")),
     ("relocation.held", _("Relocation cases mediated")),
     ("relocation.before_move", _("… of them before the planned move date")),
-    ("court_referral.held", _("Court-referred cases mediated (bl. § 61 (1) nr. 2)")),
+    ("court_referral.held", _("Court-referred cases mediated (bl. § 61)")),
 )
 
 
@@ -205,17 +220,17 @@ def _rows(builder: _Builder, units: list[Unit], month: int) -> list[Row]:
             [builder.share(u, month, "held.external", "held.total", group) for u in units],
         )
     )
-    for prefix, what in WAIT_ROWS:
+    for prefix, (median_label, p90_label, share_label) in WAIT_ROWS:
         total = "held.total" if prefix == "held" else "offered.total"
         if prefix == "offered":
             rows.append(
                 Row(total, _("Cases offered a first meeting"), "count", SECTION_WAIT, counts(total))
             )
-        for q, name in ((0.5, _("Median days to")), (0.9, _("90th percentile, days to"))):
+        for q, name in ((0.5, median_label), (0.9, p90_label)):
             rows.append(
                 Row(
                     f"{prefix}.{'median' if q == 0.5 else 'p90'}_days",
-                    f"{name} {what}",
+                    name,
                     "days",
                     SECTION_WAIT,
                     [builder.days(u, month, prefix, q) for u in units],
@@ -225,32 +240,33 @@ def _rows(builder: _Builder, units: list[Unit], month: int) -> list[Row]:
         rows.append(
             Row(
                 f"{prefix}.within_share",
-                f"{_('Share within 3 weeks (%)')}: {what}",
+                share_label,
                 "share",
                 SECTION_WAIT,
                 [builder.share(u, month, f"{prefix}.within", total, group) for u in units],
             )
         )
+    group = _group_of("relocation.held", "relocation.before_move")
     for other_key, other_label in OTHER_COUNTS:
         rows.append(Row(other_key, other_label, "count", SECTION_OTHER, counts(other_key)))
+        if other_key == "relocation.before_move":
+            rows.append(
+                Row(
+                    "relocation.before_move_share",
+                    _("… share before the move date (%)"),
+                    "share",
+                    SECTION_OTHER,
+                    [
+                        builder.share(u, month, "relocation.before_move", "relocation.held", group)
+                        for u in units
+                    ],
+                )
+            )
     if court_notes_model() is not None:
-        label = _("Notes sent to the court (bl. § 61 (1) nr. 2)")
+        label = _("Notes sent to the court (bl. § 61)")
         rows.append(
             Row("court_notes.sent", label, "count", SECTION_OTHER, counts("court_notes.sent"))
         )
-    group = _group_of("relocation.held", "relocation.before_move")
-    rows.append(
-        Row(
-            "relocation.before_move_share",
-            _("Share of relocation cases mediated before the move date (%)"),
-            "share",
-            SECTION_OTHER,
-            [
-                builder.share(u, month, "relocation.before_move", "relocation.held", group)
-                for u in units
-            ],
-        )
-    )
     return rows
 
 
