@@ -14,11 +14,9 @@ from mediators.assignment import (
     LocationRef,
     MediatorSlot,
     Place,
-    journey_minutes,
     party_keys,
 )
-from mediators.assignment.rules import number
-from mediators.models import Assignment, ConflictDeclaration, Mediator, Offer, Office
+from mediators.models import Assignment, ConflictDeclaration, Mediator, Offer
 
 
 def _parent_keys(parent: Parent) -> frozenset[str]:
@@ -30,23 +28,8 @@ def _parent_keys(parent: Parent) -> frozenset[str]:
     )
 
 
-def beyond_every_location(*, office: Office, home: Place) -> bool:
-    """Whether every location of the office is beyond the journey guidance from home: travel
-    is very long, so video/phone is what the office can offer (domain brief)."""
-    limit = number("travel.max_journey")
-    return all(
-        journey_minutes(home, Place(loc.latitude, loc.longitude)) > limit
-        for loc in office.locations.all()
-    )
-
-
 def case_need(case: Case) -> CaseNeed:
-    """What a case needs of a mediator. `case` should come with parents and classification.
-
-    Video/phone (`remote_ok`) is open when a parent lives abroad, or when every location of the
-    case's office is beyond the journey guidance (found by the national simulation: such a
-    family could otherwise never be placed, not even by hand).
-    """
+    """What a case needs of a mediator. `case` should come with parents and classification."""
     parents = list(case.parents.all())
     classification = getattr(case, "classification", None)
     previous = case.assignments.filter(ended_at__isnull=False).order_by("-ended_at").first()
@@ -69,8 +52,7 @@ def case_need(case: Case) -> CaseNeed:
         move_date=case.planned_move_date,
         court_deadline=case.court_deadline,
         previous_mediator_id=previous.mediator_id if previous else None,
-        remote_ok=any(p.lives_abroad for p in parents)
-        or beyond_every_location(office=case.office, home=home),
+        remote_ok=any(p.lives_abroad for p in parents),
     )
 
 
