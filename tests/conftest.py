@@ -42,3 +42,11 @@ def call(
             return getattr(api_client, method)(path, data, format="json", **extra)
 
     return _call
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), tests that own a fixed Redis db, start worker or
+    server processes, or stop services run one after another on one worker."""
+    for item in items:
+        if item.get_closest_marker("integration") or "tests/faults/" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group("serial"))
