@@ -15,7 +15,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -120,7 +120,7 @@ def _outcome_pids() -> dict[int, int]:
 
 def _kill_once_a_duty_is_done_and_another_just_started(
     worker: subprocess.Popen[bytes], log: Path
-) -> tuple[set[int], set[int]]:
+) -> tuple[set[int], set[int], datetime]:
     """Kill -9 the worker and its pool while a duty it just started holds its row lock with
     most of its sleep ahead (polls are 0.1 s apart); the duties interrupted, the pool's pids."""
     seen_running: set[int] = set()
@@ -136,10 +136,28 @@ def _kill_once_a_duty_is_done_and_another_just_started(
 
     _wait_for(one_done_and_one_just_started, 60, log)
     pool = _process_group(worker.pid) - {worker.pid}
+    killed_at = timezone.now()
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait(timeout=10)
     _wait_for(lambda: not _running(), 10, log)  # PostgreSQL rolled the killed runs back
-    return just_started, pool
+    return just_started, pool, killed_at
+
+
+def _counted_after_commit(
+    done: dict[int, int], ledger: dict[int, int], killed_at: datetime
+) -> set[int]:
+    """The done duties whose after-commit count is in the ledger.
+
+    The probe counts in Redis after its commit (at most once, as any side effect after a commit):
+    a kill that lands between a run's commit and its callback loses that one count. Only a run
+    that committed just before the kill may be missing; every other done run is counted once.
+    """
+    missing = set(done) - set(ledger)
+    finished = dict(Duty.objects.filter(pk__in=missing).values_list("pk", "finished_at"))
+    late = killed_at - timedelta(seconds=2)
+    assert all((at := finished[pk]) is not None and at >= late for pk in missing), finished
+    assert len(missing) <= 1, missing
+    return set(done) - missing
 
 
 def _sweep_until_all_done(client: redis.Redis, log: Path) -> None:
@@ -188,13 +206,16 @@ def test_duties_of_a_worker_killed_mid_run_each_run_exactly_once_after_restart(
     first = _worker("crash-first", log)
     second = None
     try:
-        interrupted, first_pool = _kill_once_a_duty_is_done_and_another_just_started(first, log)
+        interrupted, first_pool, killed_at = _kill_once_a_duty_is_done_and_another_just_started(
+            first, log
+        )
         done_before = _outcome_pids()
         assert set(done_before.values()) <= first_pool
         killed = Duty.objects.filter(pk__in=interrupted)
         assert set(killed.values_list("status", "outcome", "attempts")) == {("claimed", "", 1)}
         assert _statuses()[Duty.Status.CLAIMED] == DUTIES - len(done_before)
-        assert _ledger(own_redis) == dict.fromkeys(done_before, 1)
+        counted = _counted_after_commit(done_before, _ledger(own_redis), killed_at)
+        assert _ledger(own_redis) == dict.fromkeys(counted, 1)
 
         # A new worker drains the queue. What the killed one had taken stays claimed until a
         # sweep reclaims it: its messages wait unacknowledged for Redis' visibility timeout.
@@ -211,6 +232,8 @@ def test_duties_of_a_worker_killed_mid_run_each_run_exactly_once_after_restart(
     assert {ran_by[pk] for pk in ran_by if pk not in done_before} <= second_pool
     reclaimed = Duty.objects.filter(pk__in=interrupted)
     assert all(attempts >= 2 for attempts in reclaimed.values_list("attempts", flat=True))
-    # The side effect outside the database: every duty's committed run counted once.
-    assert _ledger(own_redis) == dict.fromkeys(ran_by, 1)
-    assert sum(_ledger(own_redis).values()) == DUTIES
+    # The side effect outside the database: every duty's committed run counted once (but a count
+    # lost to the kill between a commit and its callback, see _counted_after_commit).
+    lost = set(done_before) - counted
+    assert _ledger(own_redis) == dict.fromkeys(set(ran_by) - lost, 1)
+    assert sum(_ledger(own_redis).values()) == DUTIES - len(lost)
