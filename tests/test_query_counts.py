@@ -230,8 +230,8 @@ def test_desk_case_page(
         if i % 2:
             _placed(case, mediator, kind="declined")
     client = _staff_client(case)
-    # 22, as the suggestions read mediators' leave and offices once each (not per mediator).
-    with django_assert_num_queries(22):
+    # 21, as the suggestions read mediators' leave once (not per mediator).
+    with django_assert_num_queries(21):
         response = client.get(f"/desk/cases/{case.reference}/" + ("?explain=1" if explain else ""))
     assert response.status_code == 200
 
@@ -249,9 +249,9 @@ def test_assignment_suggestions(
     url = f"/api/v1/cases/{case.reference}/assignment/suggestions/" + (
         "?explain=1" if explain else ""
     )
-    # Explaining adds one: the excluded mediators' names. Mediators' leave and office codes are
-    # read once each, whatever the number of mediators.
-    with django_assert_num_queries(15 if explain else 14):
+    # Explaining adds one: the excluded mediators' names. Mediators' leave is read once, whatever
+    # the number of mediators.
+    with django_assert_num_queries(14 if explain else 13):
         response = client.get(url)
     assert response.status_code == 200
     assert response.json()["suggestions"]
