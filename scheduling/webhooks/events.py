@@ -154,7 +154,8 @@ def classification_data(classification: "Classification") -> dict[str, Any]:
 
 def placement_data(*, assignment: "Assignment | None", offer: "Offer | None") -> dict[str, Any]:
     row = assignment or offer
-    assert row is not None  # noqa: S101 - a placement is one or the other
+    if row is None:
+        raise ValueError("A placement is an assignment or an offer.")
     return {
         "mediator": row.mediator_id,
         "assignment": assignment.pk if assignment else None,

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import secrets
 
-SECRET_PREFIX = "whsec_"  # noqa: S105 - a label, not a secret
+SECRET_PREFIX = "whsec_"  # noqa: S105  # nosec B105 - a label, not a secret
 DEFAULT_TOLERANCE_SECONDS = 300
 
 
