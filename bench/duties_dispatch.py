@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,8 @@ import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.process_groups import stop_process_group  # noqa: E402 - after the path
 
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "mekling_bench"
@@ -109,12 +110,7 @@ def worker(name: str, log: Path, **extra_env: str) -> Iterator[subprocess.Popen[
                 raise RuntimeError(f"worker {name} did not start; see {log}")
         yield process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process, grace=30)
 
 
 def group_peak_rss(pgid: int) -> int:

@@ -52,6 +52,8 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.process_groups import stop_process_group  # noqa: E402 - after the path
+
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "mekling_load"
 REDIS_URL = "redis://127.0.0.1:6379/8"
@@ -290,12 +292,7 @@ def gunicorn(port: int, workers: int, threads: int, log: Path) -> Iterator[subpr
             time.sleep(0.3)
         yield process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process)
 
 
 @dataclass

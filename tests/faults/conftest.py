@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from bench.process_groups import stop_process_group
 from config.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -218,14 +219,7 @@ class Workers:
 
     def stop_all(self) -> None:
         for worker in self.started:
-            if worker.poll() is not None:
-                continue
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait()
+            stop_process_group(worker)
 
     def tail(self) -> str:
         if not self.log.exists():

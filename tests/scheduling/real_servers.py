@@ -18,7 +18,6 @@ The worker's mail goes to Django's filebased backend and its SMS to FileSmsBacke
 import email
 import glob
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -35,6 +34,7 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
+from bench.process_groups import stop_process_group
 from scheduling.models import Heartbeat
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,14 +192,7 @@ def _start(name: str, args: list[str], env: dict[str, str], logs: Path) -> subpr
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    stop_process_group(process)
 
 
 @dataclass

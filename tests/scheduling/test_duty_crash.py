@@ -23,6 +23,7 @@ import redis
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.process_groups import stop_process_group
 from config.celery import app as celery_app
 from scheduling.duties import PROBE_LEDGER_KEY, duties_dispatch_due
 from scheduling.models import Duty
@@ -178,14 +179,8 @@ def _sweep_until_all_done(client: redis.Redis, log: Path) -> None:
 
 
 def _stop(worker: subprocess.Popen[bytes] | None) -> None:
-    if worker is None or worker.poll() is not None:
-        return
-    os.killpg(worker.pid, signal.SIGTERM)
-    try:
-        worker.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
+    if worker is not None:
+        stop_process_group(worker, grace=30)
 
 
 def _ledger(client: redis.Redis) -> dict[int, int]:

@@ -7,7 +7,6 @@ The worker uses a short backoff base (WEBHOOK_RETRY_BASE_SECONDS=0.4) so the tes
 """
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import redis
 from django.db import connection
 from django.utils import timezone
 
+from bench.process_groups import stop_process_group
 from config.celery import app as celery_app
 from scheduling.webhooks.delivery import webhook_deliveries_dispatch_due
 from scheduling.webhooks.events import webhook_event_record
@@ -71,13 +71,7 @@ class Worker:
             time.sleep(0.05)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_process_group(self.process)
 
 
 @pytest.fixture
