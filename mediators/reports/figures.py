@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.db.models import (
     Case as When_,
 )
@@ -57,7 +56,7 @@ from config.legal import rule_value
 from intake.models import Case, CaseType
 from mediators.models import Mediator
 from mediators.reports.periods import Period, current_month_start, oslo
-from scheduling.models import Appointment, AppointmentStatus, Certificate
+from scheduling.models import Appointment, AppointmentStatus, Certificate, CourtNote
 
 MEDIATION_KINDS = (Appointment.Kind.JOINT, Appointment.Kind.SEPARATE)
 HOURS_BUCKETS = ("1", "2-4", "5-7")  # meklingsforskriften § 1: 1 compulsory, 3 more, 3 more
@@ -305,27 +304,12 @@ def _certificates(period: Period, figures: YearFigures) -> None:
         counts[f"certificates.{row['status']}"] += row["n"]
 
 
-COURT_NOTE_MODEL = ".".join(("scheduling", "CourtNote"))  # not a lazy reference: may be absent
-
-
-def court_notes_model() -> Any:
-    """The mediator's notes to the court (scheduling.CourtNote, issue #9's other part), or None
-    where that model is not installed: the figure then stays out of the report."""
-    try:
-        return apps.get_model(COURT_NOTE_MODEL)
-    except LookupError:
-        return None
-
-
 def _court_notes(period: Period, figures: YearFigures) -> None:
     """Cases whose first note to the court (barneloven § 61 første ledd nr. 2) was sent in the
     month; corrections (later versions) are not new referrals."""
-    model = court_notes_model()
-    if model is None:
-        return
     start, end = period.bounds()
     rows = (
-        model.objects.order_by()
+        CourtNote.objects.order_by()
         .filter(version=1, sent_at__gte=start, sent_at__lt=end)
         .annotate(
             holder=Coalesce("case__chosen_office_id", "case__catchment_office_id"),
@@ -339,7 +323,7 @@ def _court_notes(period: Period, figures: YearFigures) -> None:
 
 
 def year_figures(year: int, *, now: datetime | None = None) -> YearFigures:
-    """Every office's counts for every whole month of the year: six grouped queries in all.
+    """Every office's counts for every whole month of the year: seven grouped queries in all.
     The month not yet over is left out (periods.current_month_start)."""
     period = Period(year=year, until=current_month_start(now))
     figures: YearFigures = defaultdict(OfficeMonth)

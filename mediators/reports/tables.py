@@ -18,7 +18,6 @@ from mediators.models import Region
 from mediators.reports.figures import (
     HOURS_BUCKETS,
     PARTITIONS,
-    court_notes_model,
     year_figures,
 )
 from mediators.reports.periods import Period
@@ -262,11 +261,8 @@ def _rows(builder: _Builder, units: list[Unit], month: int) -> list[Row]:
                     ],
                 )
             )
-    if court_notes_model() is not None:
-        label = _("Notes sent to the court (bl. § 61)")
-        rows.append(
-            Row("court_notes.sent", label, "count", SECTION_OTHER, counts("court_notes.sent"))
-        )
+    label = _("Notes sent to the court (bl. § 61)")
+    rows.append(Row("court_notes.sent", label, "count", SECTION_OTHER, counts("court_notes.sent")))
     return rows
 
 

@@ -10,7 +10,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mediators.reports.figures import court_notes_model
 from mediators.reports.periods import Period
 from mediators.reports.tables import Report, Scope, report_build
 from tests.reports.world import World, october_build
@@ -94,7 +93,6 @@ def test_the_year_is_the_sum_of_its_months(world: World) -> None:
 def test_the_figures_are_aggregated_in_sql_not_per_case(world: World) -> None:
     with CaptureQueriesContext(connection) as queries:
         report_build(scope=Scope("country"), period=OCTOBER, suppressed=True)
-    # six grouped queries for the year's figures (seven with the notes to the court) and one
-    # for the offices, whatever the size
-    expected = 8 if court_notes_model() is not None else 7
-    assert len(queries) == expected, [q["sql"][:80] for q in queries]
+    # seven grouped queries for the year's figures (the last for the notes to the court) and
+    # one for the offices, whatever the size
+    assert len(queries) == 8, [q["sql"][:80] for q in queries]
