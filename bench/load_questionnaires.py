@@ -196,6 +196,8 @@ def profile(tokens: list[tuple[str, str]], out_dir: Path) -> None:
                 json.dumps(body) if body is not None else None,
                 content_type="application/json",
                 HTTP_X_FORWARDED_FOR=address,
+                # as bench/load/locustfile.py's parents: an autosave asks for the minimal reply
+                **({"HTTP_PREFER": "return=minimal"} if method == "put" else {}),
             )
         timings[label].append((time.perf_counter() - started) * 1000)
         cpu_ms[label].append((time.process_time() - cpu) * 1000)

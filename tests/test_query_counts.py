@@ -169,6 +169,33 @@ def test_questionnaire_save(
     assert saved.json()["answers"] == answers
 
 
+def test_questionnaire_autosave_asks_for_the_minimal_reply(
+    token: str, api_client: APIClient, django_assert_num_queries: Any
+) -> None:
+    """`Prefer: return=minimal` (RFC 7240): the same 2 queries, and a body of two timestamps
+    instead of the whole questionnaire in three languages (bench/load_questionnaires.py)."""
+    _put(api_client, token, _one_answer())
+    with django_assert_num_queries(2):
+        saved = api_client.put(
+            f"/api/v1/intake/{token}/",
+            {"answers": least_conflict_answers()},
+            format="json",
+            HTTP_PREFER="handling=lenient, return=minimal",
+        )
+    assert saved.status_code == 200
+    assert set(saved.json()) == {"saved_at", "submitted_at"}
+    assert saved.json()["submitted_at"] is None
+    assert saved["Preference-Applied"] == "return=minimal"
+    assert "Prefer" in saved["Vary"]
+    full = api_client.get(f"/api/v1/intake/{token}/").json()
+    assert full["answers"] == least_conflict_answers()  # the minimal save did save
+    assert (
+        len(saved.content)
+        < len(api_client.put(f"/api/v1/intake/{token}/", {"answers": {}}, format="json").content)
+        / 20
+    )
+
+
 def test_questionnaire_submit(
     token: str,
     api_client: APIClient,

@@ -47,6 +47,11 @@ def _headers(address: str) -> dict[str, str]:
     return {"X-Forwarded-For": address, "X-Forwarded-Proto": "https"}
 
 
+# An autosave asks only whether it landed (RFC 7240; intake/api/answering.py), as a client of
+# the API would; the GET before the first save reads the whole questionnaire.
+SAVE_HEADERS = {"Prefer": "return=minimal"}
+
+
 @events.request.add_listener
 def _record(
     request_type: str,
@@ -124,16 +129,29 @@ class ParentUser(FastHttpUser):
             return
         method, path, body = self.steps.popleft()
         name = {"GET": "intake GET", "PUT": "intake PUT (save)", "POST": "intake submit"}[method]
+        headers = _headers(self.address) | (SAVE_HEADERS if method == "PUT" else {})
         with self.client.request(
-            method, path, json=body, headers=_headers(self.address), name=name, catch_response=True
+            method, path, json=body, headers=headers, name=name, catch_response=True
         ) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
 
 
 class PacedParentUser(ParentUser):
+    """Each parent one request every PACE_SECONDS, at a phase of their own.
+
+    Locust starts all users of a second in one dispatch (`floor(spawn_rate)` at once), and
+    constant pacing then keeps them in step: 50 parents would hit the server within the same
+    millisecond every second, which 50 people on their phones never do. A random offset at the
+    start spreads the arrivals evenly over the period, at the same rate.
+    """
+
     wait_time = constant_pacing(PACE_SECONDS)
     label = "parents-paced"
+
+    def on_start(self) -> None:
+        super().on_start()
+        time.sleep(_random.uniform(0, PACE_SECONDS))  # gevent's sleep under locust
 
 
 class JitterParentUser(ParentUser):

@@ -309,7 +309,7 @@ SMS_BACKEND = env("SMS_BACKEND", default="scheduling.notifications.ConsoleSmsBac
 REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+        {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_CACHE_URL}
         if REDIS_CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

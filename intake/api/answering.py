@@ -6,7 +6,8 @@ and nothing in a response depends on the other parent.
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from django.utils.cache import patch_vary_headers
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
@@ -59,6 +60,11 @@ def _questionnaire_build(questionnaire: Questionnaire) -> dict[str, Any]:
     }
 
 
+def _prefers_minimal(request: Request) -> bool:
+    prefer = request.headers.get("Prefer", "")
+    return any(part.strip() == "return=minimal" for part in prefer.replace(";", ",").split(","))
+
+
 class IntakeBaseApi(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
@@ -96,12 +102,32 @@ class IntakeApi(IntakeBaseApi):
     def get(self, request: Request, token: str) -> Response:
         return self.own_view(self.link(token))
 
-    @extend_schema(request=DraftSerializer, responses={200: None})
+    @extend_schema(
+        request=DraftSerializer,
+        responses={200: None},
+        parameters=[
+            OpenApiParameter(
+                "Prefer",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="`return=minimal`: answer only `saved_at` and `submitted_at` "
+                "(RFC 7240), for autosaves; otherwise the parent's whole view.",
+            )
+        ],
+    )
     def put(self, request: Request, token: str) -> Response:
         link = self.link(token)
         data = self.DraftSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         saved = answers_save_draft(parent=link.parent, answers=data.validated_data["answers"])
+        if _prefers_minimal(request):
+            # An autosave needs only to know it landed (RFC 7240 `Prefer: return=minimal`);
+            # the full view repeats the whole questionnaire in three languages on every save.
+            minimal = Response({"saved_at": saved.updated_at, "submitted_at": saved.submitted_at})
+            minimal["Preference-Applied"] = "return=minimal"
+            patch_vary_headers(minimal, ["Prefer"])
+            return minimal
         return self.own_view(link, saved)
 
 
