@@ -5,7 +5,8 @@ What a booking keeps:
   only `separate`: two rows, the requester's meeting, then the other parent's after
   `slots.SEPARATE_GAP`; a separate meeting never comes within that gap of one of the other
   parent's meetings in the case. The two rows are independent afterwards: each parent may
-  move or cancel their own meeting.
+  move or cancel their own meeting. A joint meeting booked before the screen turned to
+  safety is converted to separate meetings by scheduling/separating.py.
 - Hours (meklingsforskriften § 1): a booking that takes the case over `max_hours` is refused;
   the first booking of a case must last at least `compulsory_hours`.
 - A child talk (barnesamtale) needs the mediator's child-talk competence and, when a child
