@@ -10,6 +10,7 @@ from intake.audit import audit_record
 from intake.classification import classify
 from intake.models import AuditEvent, Case, CaseStatus, Classification, ConflictLevel
 from intake.questionnaire import load_questionnaire
+from scheduling.separating import appointments_enforce_separate
 from scheduling.webhooks.events import EventType, classification_data, webhook_event_record
 
 
@@ -28,6 +29,9 @@ def classification_recompute(*, case: Case) -> Classification | None:
         {response.parent.role: response.answers for response in responses},
     )
     with transaction.atomic():
+        # The case first, as booking locks it: the conversion below takes it again, and a
+        # booking racing this screen waits for it and then sees the new classification.
+        Case.objects.select_for_update().filter(pk=case.pk).first()
         classification, _ = Classification.objects.select_for_update().update_or_create(
             case=case,
             defaults={
@@ -45,6 +49,10 @@ def classification_recompute(*, case: Case) -> Classification | None:
         webhook_event_record(
             type=EventType.CASE_CLASSIFIED, case=case, data=classification_data(classification)
         )
+        if result.separate_meetings_recommended:
+            # A joint meeting booked before the screen turned to safety must not take place
+            # (meklingsforskriften § 7); a no-op when none is booked.
+            appointments_enforce_separate(case=case)
         if not result.provisional and case.status == CaseStatus.INTAKE:
             Case.objects.filter(pk=case.pk).update(status=CaseStatus.READY)
     return classification

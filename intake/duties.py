@@ -5,7 +5,8 @@ from django.conf import settings
 from intake.classifying import classification_recompute
 from intake.links import link_url
 from intake.models import Case, IntakeLink, Parent
-from scheduling.duties import DutySkipped, duty_handler, duty_target
+from scheduling.booking_rules import SchedulingBusy
+from scheduling.duties import DutySkipped, TransientDutyError, duty_handler, duty_target
 from scheduling.models import Duty
 from scheduling.notifications import notify
 
@@ -54,5 +55,9 @@ def classify_case(duty: Duty) -> str:
     case = Case.objects.filter(pk=duty_target(duty)).first()
     if case is None:
         raise DutySkipped("case gone")
-    classification = classification_recompute(case=case)
+    try:
+        classification = classification_recompute(case=case)
+    except SchedulingBusy as busy:
+        # A booking held the case's calendar: classify again shortly, never drop the screen.
+        raise TransientDutyError("calendar busy") from busy
     return "classified" if classification else "no answers"

@@ -289,6 +289,7 @@ class AuditEvent(models.Model):
         APPOINTMENT_BOOKED = "appointment_booked"
         APPOINTMENT_RESCHEDULED = "appointment_rescheduled"
         APPOINTMENT_CANCELLED = "appointment_cancelled"
+        APPOINTMENT_MADE_SEPARATE = "appointment_made_separate"
         CERTIFICATE_ISSUED = "certificate_issued"
         CASE_CLOSED = "case_closed"
         DATA_EXPORTED = "data_exported"

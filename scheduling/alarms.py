@@ -4,6 +4,9 @@
 - relocation: the planned move is near and no certificate exists (barneloven § 42a);
 - court: a court or enforcement deadline is near and no certificate exists.
 Each is a duty row created with the case; the handler re-checks and skips when all is well.
+- rebook: a joint meeting was cancelled because separate meetings are recommended
+  (meklingsforskriften § 7) and no separate times could be booked in its place
+  (scheduling/separating.py creates it, due at once).
 """
 
 from datetime import date, datetime, time, timedelta
@@ -18,6 +21,7 @@ from intake.models import Case, CaseStatus
 from scheduling.duties import DutySkipped, duty_handler, duty_schedule, duty_target
 from scheduling.models import AppointmentStatus, Certificate, Duty
 from scheduling.notifications import notify
+from scheduling.selectors import appointments_to_rebook
 
 WAITING_ALARM_DAYS = 14
 MOVE_ALARM_DAYS_BEFORE = 21
@@ -126,3 +130,12 @@ def relocation_alarm(duty: Duty) -> str:
 def court_alarm(duty: Duty) -> str:
     _alarm_unless_certificate(duty, "court")
     return "office alarmed: court deadline near"
+
+
+@duty_handler("alarm_rebook")
+def rebook_alarm(duty: Duty) -> str:
+    case = _open_case(duty)
+    if not appointments_to_rebook(case=case):
+        raise DutySkipped("separate meetings booked")
+    _tell_office(case, "rebook")
+    return "office alarmed: book separate meetings"

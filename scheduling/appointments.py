@@ -5,7 +5,8 @@ What a booking keeps:
   only `separate`: two rows, the requester's meeting, then the other parent's after
   `slots.SEPARATE_GAP`; a separate meeting never comes within that gap of one of the other
   parent's meetings in the case. The two rows are independent afterwards: each parent may
-  move or cancel their own meeting.
+  move or cancel their own meeting. A joint meeting booked before the screen turned to
+  safety is converted to separate meetings by scheduling/separating.py.
 - Hours (meklingsforskriften § 1): a booking that takes the case over `max_hours` is refused;
   the first booking of a case must last at least `compulsory_hours`.
 - A child talk (barnesamtale) needs the mediator's child-talk competence and, when a child
@@ -96,8 +97,11 @@ def appointment_book(
     )
     languages = interpreters_for(case=case, meetings=meetings, chosen=interpreter_language)
     # Not durable: an external mediator accepts an offer and books its first slot in one go.
-    with _contention_as_conflict(), transaction.atomic():
+    with contention_as_conflict(), transaction.atomic():
         locked_case, locked_mediator = _lock(case=case, mediator=assigned)
+        # Again under the case's lock: the screen may have turned to separate meetings since
+        # the check above, and appointments_enforce_separate converts under this same lock.
+        check_kind(case=locked_case, kind=kind)
         check_free(case=locked_case, mediator=locked_mediator, meetings=meetings)
         check_hours(case=locked_case, kind=kind, meetings=meetings, duration=duration)
         rows = [
@@ -171,7 +175,7 @@ def appointment_reschedule(
         in_person=appointment.mode == Appointment.Mode.IN_PERSON,
     ):
         raise outside_hours()
-    with _contention_as_conflict(), transaction.atomic(durable=True):
+    with contention_as_conflict(), transaction.atomic(durable=True):
         locked_case, locked_mediator = _lock(case=appointment.case, mediator=appointment.mediator)
         locked = _locked_booked(appointment, now=now)
         check_free(
@@ -209,35 +213,17 @@ def appointment_cancel(
     `by` says who cancelled when it was not a staff user (e.g. "parent:requester").
     """
     now = timezone.now()
-    with _contention_as_conflict(), transaction.atomic(durable=True):
-        _set_lock_timeout()
+    with contention_as_conflict(), transaction.atomic(durable=True):
+        set_lock_timeout()
         locked_case = Case.objects.select_for_update().get(pk=appointment.case_id)
         locked = _locked_booked(appointment, now=now)
-        locked.status = AppointmentStatus.CANCELLED
-        locked.cancelled_at = now
-        locked.cancelled_by = (by or _actor_label(actor))[:80]
-        locked.cancel_reason = reason[:500]
-        locked.sequence += 1
-        locked.save(
-            update_fields=[
-                "status",
-                "cancelled_at",
-                "cancelled_by",
-                "cancel_reason",
-                "sequence",
-                "updated_at",
-            ]
+        appointment_cancel_locked(
+            appointment=locked,
+            case=locked_case,
+            now=now,
+            by=by or _actor_label(actor),
+            reason=reason,
         )
-        webhook_event_record(
-            type=EventType.APPOINTMENT_CANCELLED, case=locked_case, data=appointment_data(locked)
-        )
-        _cancel_duties(appointment=locked)
-        _schedule_duties(appointment=locked, case=locked_case, now=now)
-        still_booked = Appointment.objects.filter(
-            case=locked_case, status=AppointmentStatus.BOOKED
-        ).exists()
-        if locked_case.status == CaseStatus.SCHEDULED and not still_booked:
-            Case.objects.filter(pk=locked_case.pk).update(status=CaseStatus.ASSIGNED)
         # The reason is free text and may name people: it stays on the appointment only.
         audit_record(
             action=AuditEvent.Action.APPOINTMENT_CANCELLED,
@@ -248,6 +234,38 @@ def appointment_cancel(
             detail={"appointment": locked.pk},
         )
     return locked
+
+
+def appointment_cancel_locked(
+    *, appointment: Appointment, case: Case, now: datetime, by: str, reason: str = ""
+) -> None:
+    """Cancel a booked appointment whose case and row the caller holds locked, in the caller's
+    transaction: the parents' cancellation notices, the webhook event, the case's status.
+    The caller records the audit event (what it means differs: a cancel, a conversion)."""
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancelled_at = now
+    appointment.cancelled_by = by[:80]
+    appointment.cancel_reason = reason[:500]
+    appointment.sequence += 1
+    appointment.save(
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
+            "sequence",
+            "updated_at",
+        ]
+    )
+    webhook_event_record(
+        type=EventType.APPOINTMENT_CANCELLED, case=case, data=appointment_data(appointment)
+    )
+    _cancel_duties(appointment=appointment)
+    _schedule_duties(appointment=appointment, case=case, now=now)
+    still_booked = Appointment.objects.filter(case=case, status=AppointmentStatus.BOOKED).exists()
+    if case.status == CaseStatus.SCHEDULED and not still_booked:
+        Case.objects.filter(pk=case.pk).update(status=CaseStatus.ASSIGNED)
+        case.status = CaseStatus.ASSIGNED
 
 
 def notice_key(appointment: Appointment, role: str) -> str:
@@ -291,7 +309,7 @@ def _cancel_duties(*, appointment: Appointment) -> None:
 
 def _lock(*, case: Case, mediator: Mediator) -> tuple[Case, Mediator]:
     """Lock the case (its hours), then the mediator (their time), in that order."""
-    _set_lock_timeout()
+    set_lock_timeout()
     locked_case = Case.objects.select_for_update().get(pk=case.pk)
     if locked_case.status in CLOSED_CASE:
         raise Conflict("The case is closed.")
@@ -313,7 +331,7 @@ def _locked_booked(appointment: Appointment, *, now: datetime) -> Appointment:
     return locked
 
 
-def _set_lock_timeout() -> None:
+def set_lock_timeout() -> None:
     """Waiting for a lock longer than this answers 409 ("busy") instead of hanging."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -321,7 +339,7 @@ def _set_lock_timeout() -> None:
 
 
 @contextmanager
-def _contention_as_conflict() -> Iterator[None]:
+def contention_as_conflict() -> Iterator[None]:
     """Double bookings the constraint caught and lock contention become 409s."""
     try:
         yield

@@ -46,6 +46,8 @@ from scheduling.booking_rules import case_hours
 from scheduling.certificates import certificate_valid_on
 from scheduling.labels import PARENT_ROLES
 from scheduling.models import Appointment, AppointmentStatus, Certificate
+from scheduling.selectors import appointments_to_rebook
+from scheduling.separating import CANCELLED_BY_SAFETY
 from scheduling.slots import separate_required
 
 SLOT_DAYS = 21
@@ -191,6 +193,7 @@ def _booking(
 
 def _appointments(case: Case, bound: dict[Any, forms.Form]) -> dict[str, Any]:
     now = timezone.now()
+    to_rebook = {row.pk for row in appointments_to_rebook(case=case)}
     rows = []
     for appointment in case_appointments(case=case):
         pk = appointment.pk
@@ -203,6 +206,12 @@ def _appointments(case: Case, bound: dict[Any, forms.Form]) -> dict[str, Any]:
         rows.append(
             {
                 "appointment": appointment,
+                # Made separate for safety (meklingsforskriften § 7): booked, or to rebook.
+                "separated": "rebook"
+                if pk in to_rebook
+                else "booked"
+                if appointment.cancelled_by == CANCELLED_BY_SAFETY
+                else "",
                 "cancel_form": (bound.get(("cancel", pk)) or CancelForm(prefix=f"cancel-{pk}"))
                 if cancel
                 else None,
@@ -217,6 +226,7 @@ def _appointments(case: Case, bound: dict[Any, forms.Form]) -> dict[str, Any]:
     used = case_hours(case=case)
     return {
         "appointments": rows,
+        "rebook_needed": bool(to_rebook),
         "hours_used": max(used.values()),
         "hours_max": rule_value("max_hours"),
     }
