@@ -42,8 +42,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psutil
 import psycopg
@@ -88,7 +90,9 @@ def bench_env(var_dir: str) -> dict[str, str]:
 
 
 def progress(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+    # Oslo time throughout: django.setup() switches the process's local zone half way.
+    stamp = datetime.now(ZoneInfo("Europe/Oslo")).strftime("%H:%M:%S")
+    print(f"[{stamp}] {message}", file=sys.stderr, flush=True)
 
 
 # --- database and seed -----------------------------------------------------------------------
