@@ -10,6 +10,7 @@ from intake.audit import audit_record
 from intake.classification import classify
 from intake.models import AuditEvent, Case, CaseStatus, Classification, ConflictLevel
 from intake.questionnaire import load_questionnaire
+from mediators.reassigning import assignment_recheck
 from scheduling.separating import appointments_enforce_separate
 from scheduling.webhooks.events import EventType, classification_data, webhook_event_record
 
@@ -49,6 +50,10 @@ def classification_recompute(*, case: Case) -> Classification | None:
         webhook_event_record(
             type=EventType.CASE_CLASSIFIED, case=case, data=classification_data(classification)
         )
+        # A case placed on the requester's answers alone may now need a competence its
+        # mediator lacks (000 §4.2; meklingsforskriften § 7): undo that placement first, so
+        # its joint meetings are cancelled rather than converted with the wrong mediator.
+        assignment_recheck(case=case)
         if result.separate_meetings_recommended:
             # A joint meeting booked before the screen turned to safety must not take place
             # (meklingsforskriften § 7); a no-op when none is booked.

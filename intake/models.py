@@ -277,6 +277,7 @@ class AuditEvent(models.Model):
         CASE_REQUESTED = "case_requested"
         CASE_READ = "case_read"
         CASE_ASSIGNED = "case_assigned"
+        CASE_UNASSIGNED = "case_unassigned"
         OFFER_ACCEPTED = "offer_accepted"
         OFFER_DECLINED = "offer_declined"
         OFFER_EXPIRED = "offer_expired"

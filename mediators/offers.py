@@ -156,6 +156,13 @@ def offer_expire(*, offer: Offer) -> bool:
     return True
 
 
+def offer_withdraw_locked(*, offer: Offer) -> None:
+    """Withdraw a pending offer whose row (and case) the caller holds locked: its reminder and
+    expiry stop, and the mediator's inbox says the office withdrew it. The caller audits it and
+    sets the case's status."""
+    _close(offer, Offer.Status.WITHDRAWN, reason="")
+
+
 def _close(offer: Offer, status: str, *, reason: str) -> None:
     offer.status = status
     offer.responded_at = timezone.now()

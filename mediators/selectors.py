@@ -62,6 +62,9 @@ class UrgentCase:
     days_left: int | None
     assignment: Assignment | None
     offer: Offer | None
+    # Waiting to be placed on the requester's answers alone: the other parent has not
+    # answered yet, so the level may still rise (see `cases_waiting_in`).
+    provisional_waiting: bool = False
 
 
 def cases_by_urgency(
@@ -138,17 +141,34 @@ def _urgent_case(case: Case, today: date) -> UrgentCase:
         days_left=(found[0] - today).days if found else None,
         assignment=assignments[0] if assignments else None,
         offer=offers[0] if offers else None,
+        provisional_waiting=_provisional_waiting(case),
     )
 
 
+def _provisional_waiting(case: Case) -> bool:
+    classification = getattr(case, "classification", None)
+    return case.status == CaseStatus.INTAKE and bool(classification and classification.provisional)
+
+
 def cases_waiting_in(*, user: Any, office_ids: list[int]) -> list[Case]:
-    """Cases ready for assignment held by these offices, as far as the user may see them."""
+    """Cases waiting for assignment held by these offices, as far as the user may see them:
+    READY (both parents answered), then INTAKE cases whose requester has answered.
+
+    Both parents answer before the first meeting (000 §4.2), not before booking, so a case
+    may be placed on the requester's provisional classification; if the other parent's
+    answers raise it beyond the mediator's competence, mediators/reassigning.py undoes the
+    placement (meklingsforskriften § 7).
+    """
     from intake.selectors import cases_for_user
 
-    return [
-        case
-        for case in cases_for_user(user=user)
-        .filter(status=CaseStatus.READY)
+    cases = (
+        cases_for_user(user=user)
+        .filter(
+            Q(status=CaseStatus.READY)
+            | Q(status=CaseStatus.INTAKE, classification__provisional=True)
+        )
         .prefetch_related("parents")
-        if case.office.pk in office_ids
-    ]
+    )
+    waiting = [case for case in cases if case.office.pk in office_ids]
+    # Stable: READY first, each group in the order it came.
+    return sorted(waiting, key=lambda case: case.status != CaseStatus.READY)

@@ -7,6 +7,9 @@ Each is a duty row created with the case; the handler re-checks and skips when a
 - rebook: a joint meeting was cancelled because separate meetings are recommended
   (meklingsforskriften § 7) and no separate times could be booked in its place
   (scheduling/separating.py creates it, due at once).
+- reassign: the classification rose (the other parent's answers) and the mediator holding the
+  case lacks the competence it now needs (000 §4.2; meklingsforskriften § 7), so the placement
+  was undone and the case waits to be placed again (mediators/reassigning.py, due at once).
 """
 
 from datetime import date, datetime, time, timedelta
@@ -18,6 +21,7 @@ from django.utils import timezone
 
 from config.datetime_format import date_text
 from intake.models import Case, CaseStatus
+from mediators.models import Offer
 from scheduling.duties import DutySkipped, duty_handler, duty_schedule, duty_target
 from scheduling.models import AppointmentStatus, Certificate, Duty
 from scheduling.notifications import notify
@@ -139,3 +143,16 @@ def rebook_alarm(duty: Duty) -> str:
         raise DutySkipped("separate meetings booked")
     _tell_office(case, "rebook")
     return "office alarmed: book separate meetings"
+
+
+@duty_handler("alarm_reassign")
+def reassign_alarm(duty: Duty) -> str:
+    case = _open_case(duty)
+    placed = (
+        case.assignments.filter(ended_at__isnull=True).exists()
+        or case.offers.filter(status=Offer.Status.PENDING).exists()
+    )
+    if placed:
+        raise DutySkipped("placed again")
+    _tell_office(case, "reassign")
+    return "office alarmed: place the case again"

@@ -58,7 +58,9 @@ def test_the_other_parents_fear_turns_the_booked_joint_meeting_into_separate_one
     assert not case.classification.separate_meetings_recommended
 
     # Staff place the case on the provisional answers and book a joint meeting.
-    mediator = mediator_at(case)
+    # Qualified for a safety case (000 §4.2, meklingsforskriften § 7), so the meeting is
+    # converted; an unqualified mediator loses the case (test_reassign_on_level_rise.py).
+    mediator = mediator_at(case, high_conflict=True)
     mediator.languages.add(Language.objects.get(code="en"))  # the other parent's
     weekly(mediator, start=time(8), end=time(16), location=case.office.locations.order_by("pk")[0])
     staff_user = UserFactory.create(office=case.office, role=User.Role.OFFICE_STAFF)

@@ -66,6 +66,10 @@ def _frozen_and_empty() -> Iterator[None]:
 @pytest.fixture
 def world() -> World:
     world = assigned_case()
+    # Qualified for what the screen turns into (000 §4.2, meklingsforskriften § 7): an
+    # unqualified mediator loses the case instead (tests/intake/test_reassign_on_level_rise.py).
+    world.mediator.high_conflict = True
+    world.mediator.save(update_fields=["high_conflict"])
     weekly(world.mediator, start=time(8), end=time(16), location=world.location)
     return world
 
