@@ -183,10 +183,17 @@ class Sim:
         from mediators.assigning import cases_place_batch
 
         grace = now - timedelta(days=INTAKE_GRACE_DAYS)
+        placeable = Q(status=CaseStatus.READY) | Q(
+            status=CaseStatus.INTAKE, requested_at__lte=grace
+        )
+        if self.policy in self.plan.get("provisional_policies", ()):
+            # The desk queue of this service (mediators.selectors.cases_waiting_in): a case is
+            # placed once the requester has answered; the other parent's answers, when they
+            # come, recheck the mediator's competence and turn a joint meeting into separate
+            # ones (mediators/reassigning.py, scheduling/separating.py).
+            placeable |= Q(status=CaseStatus.INTAKE, classification__isnull=False)
         waiting = list(
-            Case.objects.filter(
-                Q(status=CaseStatus.READY) | Q(status=CaseStatus.INTAKE, requested_at__lte=grace)
-            )
+            Case.objects.filter(placeable)
             .select_related("classification", "municipality", "catchment_office", "chosen_office")
             .prefetch_related("parents")
             .order_by("pk")
@@ -380,11 +387,18 @@ class Sim:
         from scheduling.certificates import appointment_record_attendance
         from scheduling.models import Appointment, AppointmentStatus
 
-        due = list(
-            Appointment.objects.filter(
-                case_id=case_id, status=AppointmentStatus.BOOKED, ends_at__lte=now
-            ).order_by("starts_at")
+        booked = Appointment.objects.filter(case_id=case_id, status=AppointmentStatus.BOOKED)
+        # A meeting's other half still running (separate meetings booked in place of a joint
+        # one end later than it did): record the pair together when both are over.
+        running = (
+            booked.filter(ends_at__gt=now, starts_at__lt=now + timedelta(hours=12))
+            .order_by("-ends_at")
+            .first()
         )
+        if running is not None:
+            self.push(running.ends_at + timedelta(minutes=30), "meet", case_id)
+            return
+        due = list(booked.filter(ends_at__lte=now).order_by("starts_at"))
         if not due:
             return
         meeting = self.held[case_id]
@@ -432,7 +446,7 @@ class Sim:
     # --- the figures, read back from the database ---
 
     def collect(self) -> dict[str, Any]:
-        from intake.models import Case
+        from intake.models import AuditEvent, Case
         from mediators.models import Assignment, Mediator, Offer
         from scheduling.availability import windows_for
         from scheduling.models import Appointment, AppointmentStatus
@@ -455,6 +469,13 @@ class Sim:
         ).values_list("case_id", "mediator_id", "journey_minutes", "remote"):
             last_assignment[case_id] = (mediator_id, journey, remote)
         offers = Counter(Offer.objects.values_list("case_id", flat=True))
+        # What placing on provisional answers cost: mediators released when the level rose,
+        # joint meetings turned into separate ones when the other parent's answers came.
+        for action in (
+            AuditEvent.Action.CASE_UNASSIGNED,
+            AuditEvent.Action.APPOINTMENT_MADE_SEPARATE,
+        ):
+            self.counts[f"audit.{action}"] = AuditEvent.objects.filter(action=action).count()
         rows = []
         for case in Case.objects.select_related("classification").order_by("pk"):
             index = self.index_of.get(case.pk)
