@@ -72,6 +72,8 @@ def classification_override(
     if not reason.strip():
         raise ApplicationError("A reason is required.", fields={"reason": ["Required."]})
     with transaction.atomic():
+        # The case first, in the order booking and the recompute lock in.
+        Case.objects.select_for_update().filter(pk=case.pk).first()
         classification = Classification.objects.select_for_update().filter(case=case).first()
         if classification is None:
             raise Conflict("No parent has submitted answers yet, so there is nothing to override.")
@@ -91,4 +93,7 @@ def classification_override(
         webhook_event_record(
             type=EventType.CASE_CLASSIFIED, case=case, data=classification_data(classification)
         )
+        # Staff raising the level to high (court papers describe threats, say) makes the same
+        # demand on the mediator as the answers would (000 §4.2; meklingsforskriften § 7).
+        assignment_recheck(case=case)
     return classification

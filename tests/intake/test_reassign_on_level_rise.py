@@ -264,3 +264,33 @@ def test_the_desk_queue_lists_the_provisional_case_with_its_marker(
     assert page.count(PROVISIONAL_NB) == 1  # the INTAKE case, not the READY one
     row = page[page.index(f">{case.reference}<") :]
     assert row.index(PROVISIONAL_NB) < row.index("</tr>")
+
+
+def test_staff_raising_the_level_ends_an_unqualified_mediators_assignment(
+    call: Callable[..., Any], national_offices: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    """000 §4.2 (`competence.high_conflict`): a staff override to high demands what high
+    answers would; the override is audited, and the placement is undone the same way."""
+    placed = _placed_on_provisional_answers(call, django_capture_on_commit_callbacks)
+    case = placed.case
+    overridden = placed.staff.post(
+        f"/api/v1/cases/{case.reference}/classification/override",
+        {"level": "high", "reason": "Rettsdokumentene beskriver trusler (syntetisk)."},
+        format="json",
+    )
+    assert overridden.status_code == 200, overridden.json()
+    case.refresh_from_db()
+    assert case.classification.effective_level == "high"
+    assert not Assignment.objects.filter(case=case, ended_at__isnull=True).exists()
+    assert case.status == CaseStatus.INTAKE  # the other parent has still not answered
+    actions = set(
+        AuditEvent.objects.filter(case_reference=case.reference).values_list("action", flat=True)
+    )
+    assert {
+        AuditEvent.Action.CLASSIFICATION_OVERRIDDEN,
+        AuditEvent.Action.CASE_UNASSIGNED,
+    } <= actions
+    assert Duty.objects.filter(case=case, kind=REASSIGN_ALARM).count() == 1
+    assert placed.joint is not None
+    placed.joint.refresh_from_db()
+    assert placed.joint.status == AppointmentStatus.CANCELLED
