@@ -37,7 +37,9 @@ Relaxations (each only makes placing easier, so the bound stays a lower bound):
 - each case's days are limited to a window of `WINDOW_WORKING_DAYS` working days after its
   release; a case may instead stay "unplaced" at the cost of the window's last day (any slot
   after the window costs at least that), or of the simulation's censoring day if earlier (a
-  case without a slot counts until then in the simulation's mean).
+  case without a slot counts until then in the simulation's mean). A case with no eligible
+  mediator at all counts until the censoring day, as it does in the simulation: the bound's
+  eligibility is wider than the service's on any day, so no policy can place it.
 """
 
 from __future__ import annotations
@@ -128,8 +130,13 @@ def hindsight_bound(
                     eq_cols.append(n_var)
                     n_var += 1
                 day += timedelta(days=1)
-        # Unplaced within the window: no slot in the simulation costs less than this.
-        costs.append(min(cost(requested, last), cost(requested, censor_day)))
+        # Unplaced within the window: no slot in the simulation costs less than this. A case
+        # no mediator may ever take (the bound's eligibility is wider than the service's on
+        # any later day) has no slot in the simulation either: it counts until censoring.
+        unplaced = cost(requested, censor_day)
+        if case["mediators"]:
+            unplaced = min(cost(requested, last), unplaced)
+        costs.append(unplaced)
         eq_rows.append(ci)
         eq_cols.append(n_var)
         unplaced_vars.append(n_var)

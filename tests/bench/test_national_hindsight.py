@@ -68,8 +68,8 @@ def test_a_sick_day_is_closed_only_to_cases_released_after_the_spell_was_entered
     assert later.mean_working_days == 2
 
 
-def test_a_case_no_one_can_take_is_unplaced_at_the_end_of_its_window():
-    bound = _bound([_case(1, mediators=[])], {})
+def test_a_case_without_room_in_its_window_is_unplaced_at_the_windows_end():
+    bound = _bound([_case(1, mediators=[7])], {7: {}})
     last = MONDAY
     for _ in range(WINDOW_WORKING_DAYS):
         last += timedelta(days=1)
@@ -77,3 +77,8 @@ def test_a_case_no_one_can_take_is_unplaced_at_the_end_of_its_window():
             last += timedelta(days=1)
     assert bound.mean_working_days == _working_days(FRIDAY_BEFORE, last)
     assert bound.unplaced_share == 1
+
+
+def test_a_case_no_mediator_may_take_counts_until_censoring_as_in_the_simulation():
+    bound = _bound([_case(1, mediators=[])], {})
+    assert bound.mean_working_days == _working_days(FRIDAY_BEFORE, MONDAY + timedelta(days=120))
