@@ -592,7 +592,9 @@ def goals(figs: dict[str, dict[str, Any]], bound: Any) -> None:
         "      after the planned move date, or that was never held; capacity could have\n"
         "      prevented it when the case was ready (both answers in) before the working day\n"
         "      before the move. The bound's figure is the mean working days (a case without a\n"
-        "      slot counts until the run's end); the bound relaxes the simulation (see\n"
+        "      slot counts until the censoring day, the last ready day + 70 days, in every\n"
+        "      column); the bound keeps the operating rules (daily batch, next-day booking,\n"
+        "      opening hours, eligibility) and relaxes the rest (see\n"
         "      bench/national_hindsight.py), so it is a floor, not an achievable plan."
     )
 
