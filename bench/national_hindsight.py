@@ -1,25 +1,50 @@
-"""The hindsight bound: all of the year's demand known in advance, placed optimally (HiGHS).
+"""The hindsight bound: all of the run's demand known in advance, placed optimally (HiGHS),
+under the same operating rules as every policy in the simulation.
 
-A linear programme (scipy's HiGHS) that relaxes the simulation, so its optimum is a floor no
-real policy can beat:
-- time in weeks; a case can have its first meeting from the first working day after it is
-  ready (both parents answered, or the 10-day intake grace) — the same ready times the
-  simulation draws — and its wait is counted in working days from the request to the later
-  of that day and the week's Monday (optimistic inside the week);
-- capacity: each mediator's opening hours in the week (openings minus planned leave, sick
-  days and public holidays), pooled per office (all its mediators, and the qualified ones for
-  high-conflict and safety cases, 000 §4.2) and per external
-  (only within the journey guidance of one of the office's locations, approved that week);
-- a case takes its first meeting's hours (2 for separate meetings, meklingsforskriften § 7)
-  in its week and its follow-up meetings' hours in the following weeks;
-- relaxed: fractional placements, no languages, court competence, conflicts of interest,
-  no-shows, declines or weekly open-case capacity, no order within a week.
-The figure compared is the mean working days from request to the offered slot.
+A linear programme (scipy's HiGHS) over (case, mediator, day): each case's first meeting goes
+to one eligible mediator on one day (or stays "unplaced"), each mediator's day holds at most
+its opening hours. It is a relaxation of what any policy in bench/national_worker.py can do,
+so its optimum is a floor no policy can beat: every simulated outcome maps to a feasible LP
+solution of no greater cost (the figure is the mean working days, request → first booked
+slot, as the simulation measures it).
+
+The operating rules it keeps (no foresight changes them):
+- release: staff place cases only in the daily batch at 08:00 on working days (ready cases:
+  both answers in; or cases in intake ≥ 10 days), the same ready times the simulation draws;
+  the first batch at or after the ready time is the earliest placement, and the first meeting
+  is on a day after that batch's day (an office mediator's case is booked from tomorrow,
+  an external answers later still);
+- capacity: per mediator and day, the opening hours (the weekly openings as the simulation's
+  calendars, minus planned leave and public holidays, overlapping openings counted once);
+  a sick day is closed to a case only when the sick spell was entered (its first day, 07:00)
+  before the case's release batch, because a meeting booked before a spell is entered stays
+  booked and counts as the offered slot; spells the simulation refuses (overlapping leave)
+  are not counted;
+- eligibility: the service's own rules (`mediators.assignment.is_eligible`) on the same
+  inputs the service would see: the case's office, home and classification (computed from the
+  drawn answers with the service's classifier: both parents', or the requester's alone when
+  the other never answers), competences for high conflict / safety, court cases, languages and
+  interpreters, journey guidance and video, externals approved on the release day.
+
+Relaxations (each only makes placing easier, so the bound stays a lower bound):
+- fractional placements and fractional hours in a day (no slot packing, no 30-minute grid,
+  no 15-minute gap between separate meetings: they take 2 hours, 1 for a joint meeting);
+- follow-up meetings, no-shows and re-bookings are dropped (they only take hours);
+- no declines, no silent or late answers by externals, no external on leave not answering;
+- conflicts of interest are ignored; the weekly open-case capacity (`capacity.full`) is ignored;
+- an external is eligible if approved on the release day (the simulation checks the later day
+  it actually places the case); sick days as above (the release batch, not the actual one);
+- each case's days are limited to a window of `WINDOW_WORKING_DAYS` working days after its
+  release; a case may instead stay "unplaced" at the cost of the window's last day (any slot
+  after the window costs at least that), or of the simulation's censoring day if earlier (a
+  case without a slot counts until then in the simulation's mean). A case with no eligible
+  mediator at all counts until the censoring day, as it does in the simulation: the bound's
+  eligibility is wider than the service's on any day, so no policy can place it.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -28,7 +53,9 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
-WINDOW_WEEKS = 12
+WINDOW_WORKING_DAYS = 30
+SEPARATE_HOURS = 2.0
+JOINT_HOURS = 1.0
 
 
 @dataclass(frozen=True)
@@ -38,122 +65,115 @@ class Bound:
     p95_working_days: float
     unplaced_share: float
     variables: int
+    constraints: int
     seconds: float
     status: str
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def hindsight_bound(
     *,
     cases: list[dict[str, Any]],
-    weekly_hours: dict[tuple[str, int], dict[date, float]],
-    externals_for: dict[int, list[int]],
-    qualified_externals: set[int],
+    capacity: dict[int, dict[date, float]],
+    sick_from: dict[int, dict[date, date]],
     working_days: Any,
-    horizon_end: date,
+    censor_day: date,
 ) -> Bound:
-    """`cases`: dicts with office, requested (date), earliest (date), needs_hc, hours,
-    follow_ups. `weekly_hours[(pool, id)][monday]`: pool "office" (all), "office_hc"
-    (qualified) or "external" (id = mediator). `working_days(a, b)`: working days in (a, b]."""
-    import time
-
+    """`cases`: dicts with requested (date), release (the batch day, date), hours and
+    mediators (the eligible mediator ids). `capacity[m][day]`: opening hours;
+    `sick_from[m][day]`: the first day of the sick spell that closes the day (see the module
+    doc). `working_days(a, b)`: working days in (a, b]. `censor_day`: the simulation counts a
+    case without a slot until this day."""
     started = time.perf_counter()
-    groups: dict[tuple[int, date, bool, float], list[dict[str, Any]]] = defaultdict(list)
-    for case in cases:
-        key = (case["office"], _monday(case["earliest"]), case["needs_hc"], case["hours"])
-        groups[key].append(case)
-    resources = sorted(weekly_hours)
-    index = {r: i for i, r in enumerate(resources)}
-    weeks = sorted({w for hours in weekly_hours.values() for w in hours})
-    week_index = {w: i for i, w in enumerate(weeks)}
-    cap_row = {}
+    cap_row: dict[tuple[int, date], int] = {}
     caps: list[float] = []
-    for r in resources:
-        for w in weeks:
-            cap_row[(index[r], week_index[w])] = len(caps)
-            caps.append(weekly_hours[r].get(w, 0.0))
-    costs, rows, cols, vals = [], [], [], []
-    eq_rows, eq_cols = [], []
-    demand = []
-    spread: list[list[int]] = []  # per variable: each member case's wait in its week
+    costs: list[float] = []
+    rows: list[int] = []  # capacity rows
+    cols: list[int] = []
+    vals: list[float] = []
+    eq_cols: list[int] = []
+    eq_rows: list[int] = []
+    unplaced_vars: list[int] = []
+    day_cost: dict[tuple[date, date], int] = {}
+
+    def cost(requested: date, day: date) -> int:
+        key = (requested, day)
+        if key not in day_cost:
+            day_cost[key] = working_days(requested, day)
+        return day_cost[key]
+
     n_var = 0
-    group_list = list(groups.items())
-    for g, ((office, monday, needs_hc, hours), members) in enumerate(group_list):
-        demand.append(float(len(members)))
-        pools = [("office_hc", office)] + ([] if needs_hc else [("office", office)])
-        pools += [("external", e) for e in externals_for.get(office, [])]
-        follow = [sum(1 for c in members if c["follow_ups"] >= j) for j in (1, 2, 3)]
-        start = week_index.get(monday)
-        if start is None:
-            continue
-        for k in range(WINDOW_WEEKS):
-            if start + k >= len(weeks):
-                break
-            week = weeks[start + k]
-            waits = [working_days(c["requested"], max(c["earliest"], week)) for c in members]
-            wait = sum(waits)
-            for pool in pools:
-                if pool not in index:
-                    continue
-                if pool[0] == "external" and needs_hc and pool[1] not in qualified_externals:
-                    continue
-                ri = index[pool]
-                # one variable = the share of the group placed in this pool and week
-                costs.append(wait)
-                spread.append(waits)
-                eq_rows.append(g)
-                eq_cols.append(n_var)
-                for j, load in enumerate([len(members), *follow]):
-                    if start + k + j < len(weeks) and load:
-                        rows.append(cap_row[(ri, start + k + j)])
-                        cols.append(n_var)
-                        vals.append(hours * load)
-                n_var += 1
-        # unplaced within the window: waits until the horizon (keeps the LP feasible)
-        late = [working_days(c["requested"], horizon_end) for c in members]
-        costs.append(sum(late))
-        spread.append(late)
-        eq_rows.append(g)
+    for ci, case in enumerate(cases):
+        release: date = case["release"]
+        requested: date = case["requested"]
+        last = release
+        counted = 0
+        while counted < WINDOW_WORKING_DAYS:
+            last += timedelta(days=1)
+            counted += working_days(last - timedelta(days=1), last)
+        first = release + timedelta(days=1)
+        for mediator_id in case["mediators"]:
+            days = capacity.get(mediator_id, {})
+            sick = sick_from.get(mediator_id, {})
+            day = first
+            while day <= last:
+                hours = days.get(day, 0.0)
+                if hours > 0 and not (day in sick and sick[day] <= release):
+                    row = cap_row.get((mediator_id, day))
+                    if row is None:
+                        row = cap_row[(mediator_id, day)] = len(caps)
+                        caps.append(hours)
+                    costs.append(cost(requested, day))
+                    rows.append(row)
+                    cols.append(n_var)
+                    vals.append(case["hours"])
+                    eq_rows.append(ci)
+                    eq_cols.append(n_var)
+                    n_var += 1
+                day += timedelta(days=1)
+        # Unplaced within the window: no slot in the simulation costs less than this. A case
+        # no mediator may ever take (the bound's eligibility is wider than the service's on
+        # any later day) has no slot in the simulation either: it counts until censoring.
+        unplaced = cost(requested, censor_day)
+        if case["mediators"]:
+            unplaced = min(cost(requested, last), unplaced)
+        costs.append(unplaced)
+        eq_rows.append(ci)
         eq_cols.append(n_var)
+        unplaced_vars.append(n_var)
         n_var += 1
-    n_groups = len(group_list)
+    n_cases = len(cases)
     a_ub = coo_array((vals, (rows, cols)), shape=(len(caps), n_var)).tocsr()
-    a_eq = coo_array(([1.0] * len(eq_cols), (eq_rows, eq_cols)), shape=(n_groups, n_var)).tocsr()
+    a_eq = coo_array(([1.0] * len(eq_cols), (eq_rows, eq_cols)), shape=(n_cases, n_var)).tocsr()
     result = linprog(
-        np.asarray(costs),
+        np.asarray(costs, dtype=float),
         A_ub=a_ub,
         b_ub=np.asarray(caps),
         A_eq=a_eq,
-        b_eq=np.ones(n_groups),
+        b_eq=np.ones(n_cases),
         bounds=(0, 1),
         method="highs",
     )
-    total = sum(demand)
+    n_rows = len(caps) + n_cases
     if result.x is None:
         nan = float("nan")
-        return Bound(nan, nan, nan, nan, n_var, time.perf_counter() - started, result.message)
-    # Unplaced variables are the last of each group's block.
-    unplaced_vars = [i for i in range(n_var) if i + 1 == n_var or eq_rows[i + 1] != eq_rows[i]]
-    unplaced = sum(result.x[i] * demand[eq_rows[i]] for i in unplaced_vars)
-    values = np.asarray([w for waits in spread for w in waits], dtype=float)
-    weights = np.asarray([x for x, waits in zip(result.x, spread, strict=True) for _ in waits])
+        seconds = time.perf_counter() - started
+        return Bound(nan, nan, nan, nan, n_var, n_rows, seconds, str(result.message))
+    x = np.asarray(result.x)
+    values = np.asarray(costs, dtype=float)
     order = np.argsort(values, kind="stable")
-    ordered = values[order]
-    cumulative = np.cumsum(weights[order]) / weights.sum()
+    cumulative = np.cumsum(x[order]) / x.sum()
 
     def quantile(q: float) -> float:
         at = int(np.searchsorted(cumulative, q - 1e-9))
-        return float(ordered[min(len(ordered) - 1, at)])
+        return float(values[order][min(len(order) - 1, at)])
 
     return Bound(
-        mean_working_days=float(result.fun) / total,
+        mean_working_days=float(result.fun) / n_cases,
         median_working_days=quantile(0.5),
         p95_working_days=quantile(0.95),
-        unplaced_share=float(unplaced) / total,
+        unplaced_share=float(x[unplaced_vars].sum()) / n_cases,
         variables=n_var,
+        constraints=n_rows,
         seconds=time.perf_counter() - started,
         status=str(result.message),
     )

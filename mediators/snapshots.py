@@ -16,6 +16,7 @@ from mediators.assignment import (
     Place,
     party_keys,
 )
+from mediators.assignment.rules import number
 from mediators.models import Assignment, ConflictDeclaration, Mediator, Offer
 
 
@@ -97,7 +98,7 @@ def mediator_slots(
             family_name=declaration.family_name,
             birth_date=declaration.birth_date,
         )
-    away = _away_until(ids)
+    away, free_time = _calendars(ids)
     return [
         MediatorSlot(
             mediator_id=mediator.pk,
@@ -120,20 +121,39 @@ def mediator_slots(
             declared_parties=frozenset(conflicts[mediator.pk]),
             last_assigned_at=mediator.last_assigned,
             away_until=away.get(mediator.pk),
+            free_time=free_time.get(mediator.pk),
         )
         for mediator in rows
     ]
 
 
-def _away_until(mediator_ids: list[int]) -> dict[int, date]:
-    """Per mediator on leave tomorrow (the earliest first meeting): the leave's last day."""
-    from scheduling.models import Leave  # scheduling depends on mediators, not the reverse
+def _calendars(
+    mediator_ids: list[int],
+) -> tuple[dict[int, date], dict[int, tuple[tuple[date, float], ...]]]:
+    """Per mediator: the last day of the leave they are on tomorrow (the earliest first
+    meeting), and the free parts of their openings from tomorrow for `wait.calendar_days`
+    (openings minus leave, public holidays and booked appointments), for the mediators who
+    have opening hours. Three queries for all mediators (`calendars_for`), never one each."""
+    # scheduling depends on mediators, not the reverse
+    from scheduling.availability import calendars_for, free_intervals
+    from scheduling.slots import SLOT_STEP
 
     tomorrow = timezone.localdate() + timedelta(days=1)
+    last = tomorrow + timedelta(days=int(number("wait.calendar_days")) - 1)
+    calendars = calendars_for(mediator_ids=mediator_ids, first=tomorrow, last=last)
     away: dict[int, date] = {}
-    rows = Leave.objects.filter(
-        mediator_id__in=mediator_ids, starts_on__lte=tomorrow, ends_on__gte=tomorrow
-    ).values_list("mediator_id", "ends_on")
-    for mediator_id, ends_on in rows:
-        away[mediator_id] = max(ends_on, away.get(mediator_id, ends_on))
-    return away
+    for mediator_id, spans in calendars.leave.items():
+        for starts_on, ends_on in spans:
+            if starts_on <= tomorrow <= ends_on:
+                away[mediator_id] = max(ends_on, away.get(mediator_id, ends_on))
+    free_time = {
+        mediator_id: tuple(
+            free_intervals(
+                calendars.windows.get(mediator_id, []),
+                calendars.busy.get(mediator_id, []),
+                SLOT_STEP,
+            )
+        )
+        for mediator_id in calendars.with_openings
+    }
+    return away, free_time

@@ -243,6 +243,40 @@ def test_desk_case_list(
         assert all(case.reference in page for case in cases)
 
 
+def _opening_hours(mediator: Mediator, *, booked: Case) -> None:
+    """Weekday openings, a week of leave and a booked meeting: every part of the calendar the
+    suggestions read."""
+    from datetime import time
+
+    from scheduling.availability import oslo_to_utc
+    from scheduling.models import Appointment, Availability, Leave
+
+    today = timezone.localdate()
+    for weekday in range(5):
+        Availability.objects.create(
+            mediator=mediator,
+            weekday=weekday,
+            start_time=time(9),
+            end_time=time(13),
+            valid_from=today - timedelta(days=7),
+        )
+    Leave.objects.create(
+        mediator=mediator,
+        starts_on=today + timedelta(days=8),
+        ends_on=today + timedelta(days=12),
+    )
+    day = today + timedelta(days=3)
+    Appointment.objects.create(
+        case=booked,
+        mediator=mediator,
+        starts_at=oslo_to_utc(day, time(9)),
+        ends_at=oslo_to_utc(day, time(10)),
+        hours=1,
+        mode=Appointment.Mode.VIDEO,
+        kind=Appointment.Kind.JOINT,
+    )
+
+
 @pytest.mark.parametrize("n", [FEW, MANY])
 @pytest.mark.parametrize("explain", [False, True])
 def test_desk_case_page(
@@ -254,12 +288,14 @@ def test_desk_case_page(
     Assignment.objects.filter(case=case).delete()
     for i in range(n):
         mediator = mediator_at(case, kind="external" if i % 2 else "office")
+        _opening_hours(mediator, booked=case)
         if i % 2:
             _placed(case, mediator, kind="declined")
     client = _staff_client(case)
-    # 22, as the suggestions read mediators' leave once (not per mediator); one of them asks
-    # whether a joint meeting cancelled for separate meetings needs rebooking.
-    with django_assert_num_queries(22):
+    # 24: the suggestions read mediators' calendars once (openings, leave, appointments: three
+    # queries), not per mediator; one more asks whether a joint meeting cancelled for separate
+    # meetings needs rebooking.
+    with django_assert_num_queries(24):
         response = client.get(f"/desk/cases/{case.reference}/" + ("?explain=1" if explain else ""))
     assert response.status_code == 200
 
@@ -272,14 +308,17 @@ def test_assignment_suggestions(
     """n mediators around the case (office and external, a few not eligible): the same."""
     case = waiting_case(level="high")
     for i in range(n):
-        mediator_at(case, kind="external" if i % 3 == 0 else "office", high_conflict=i % 2 == 0)
+        mediator = mediator_at(
+            case, kind="external" if i % 3 == 0 else "office", high_conflict=i % 2 == 0
+        )
+        _opening_hours(mediator, booked=case)
     client = _staff_api(case)
     url = f"/api/v1/cases/{case.reference}/assignment/suggestions/" + (
         "?explain=1" if explain else ""
     )
-    # Explaining adds one: the excluded mediators' names. Mediators' leave is read once, whatever
-    # the number of mediators.
-    with django_assert_num_queries(14 if explain else 13):
+    # Explaining adds one: the excluded mediators' names. Mediators' calendars (openings, leave,
+    # appointments) are read in three queries, whatever the number of mediators.
+    with django_assert_num_queries(16 if explain else 15):
         response = client.get(url)
     assert response.status_code == 200
     assert response.json()["suggestions"]

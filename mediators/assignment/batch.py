@@ -16,11 +16,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from config.datetime_format import date_text
 from mediators.assignment.cost import (
     congestion,
     cost_parts,
     earliest_free,
+    free_day_text,
+    meeting_hours,
+    take_free_time,
     unassigned_cost,
 )
 from mediators.assignment.eligibility import case_hours, exclusions
@@ -78,6 +80,7 @@ def evaluate(
     for mediator_id, group in grouped.items():
         mediator = by_mediator[mediator_id]
         added = 0.0
+        free_time = mediator.free_time
         ordered = booking_order(group, today)
         for position, case in enumerate(ordered, start=1):
             hours = case_hours(case)
@@ -89,17 +92,24 @@ def evaluate(
             )
             total = parts.total + share
             reasons = list(parts.reasons)
-            free_on = earliest_free(mediator=mediator, today=today, load=running.load_hours)
+            # The cases before this one in the round take their meetings first: the day this
+            # case can expect is after theirs (the calendar's free time, else the estimate).
+            running = replace(running, free_time=free_time)
+            free_on = earliest_free(
+                mediator=running, today=today, load=running.load_hours, case=case
+            )
+            if free_time is not None:
+                free_time = take_free_time(free_time, day=free_on, hours=meeting_hours(case))
             if len(ordered) > 1:
+                when = free_day_text(mediator=running, day=free_on, today=today)
                 reasons.append(
                     Reason(
                         "batch.congestion",
                         _text(
-                            f"Sak {position} av {len(ordered)} nye hos mekleren i denne runden; "
-                            f"første ledige time ca. {date_text(free_on, 'nb', weekday=False)}.",
+                            f"Sak {position} av {len(ordered)} nye hos mekleren i denne "
+                            f"runden. {when['nb']}",
                             f"Case {position} of {len(ordered)} new for this mediator this "
-                            f"round; earliest free about "
-                            f"{date_text(free_on, 'en', weekday=False)}.",
+                            f"round. {when['en']}",
                         ),
                     )
                 )

@@ -14,6 +14,7 @@ In a batch, each mediator also carries a convex congestion cost of the hours the
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from config.datetime_format import date_text
@@ -33,10 +34,59 @@ from mediators.assignment.urgency import urgency
 MIN_CAPACITY = 0.5  # a capacity of 0 is treated as half an hour to keep ratios finite
 
 
-def earliest_free(*, mediator: MediatorSlot, today: date, load: float | None = None) -> date:
-    """today + max(lead, ceil(7 × load / capacity)) days (`wait.*`): committed hours fill the
-    calendar evenly at `capacity` hours a week, so a mediator at 50% waits half a week. A
-    mediator on leave counts from their last day away (`away_until`) instead of today."""
+def meeting_hours(case: CaseNeed | None) -> float:
+    """Free opening time the case's first meeting needs (`wait.*meeting_hours`): one hour, or
+    two separate meetings with the gap between them for a safety case (forskrift § 7)."""
+    if case is not None and case.safety:
+        return number("wait.separate_meeting_hours")
+    return number("wait.meeting_hours")
+
+
+def calendar_day(
+    free_time: Sequence[tuple[date, float]], *, today: date, hours: float
+) -> date | None:
+    """The first day after the lead time with a free part of an opening of `hours`, or None
+    if there is none within the calendar looked at (`wait.calendar_days`)."""
+    first = today + timedelta(days=int(number("wait.lead_days")))
+    for day, free in free_time:
+        if day >= first and free >= hours - 1e-9:
+            return day
+    return None
+
+
+def take_free_time(
+    free_time: tuple[tuple[date, float], ...], *, day: date, hours: float
+) -> tuple[tuple[date, float], ...]:
+    """The free time left after a meeting of `hours` is booked at the start of the first
+    free part on `day` that holds it (rounded up to the half-hour grid slots start on)."""
+    used = math.ceil(hours * 2 - 1e-9) / 2
+    left = list(free_time)
+    for i, (free_day, free) in enumerate(left):
+        if free_day == day and free >= hours - 1e-9:
+            left[i] = (free_day, max(0.0, free - used))
+            break
+    return tuple(part for part in left if part[1] > 1e-9)
+
+
+def earliest_free(
+    *,
+    mediator: MediatorSlot,
+    today: date,
+    load: float | None = None,
+    case: CaseNeed | None = None,
+) -> date:
+    """The earliest day the case's first meeting could be held with this mediator.
+
+    With a calendar (`free_time`): the first day from tomorrow with free opening time for the
+    meeting (`calendar_day`); none within `wait.calendar_days` counts as the day after them.
+    Without one, estimated: today + max(lead, ceil(7 × load / capacity)) days (`wait.*`):
+    committed hours fill the calendar evenly at `capacity` hours a week; a mediator on leave
+    counts from their last day away (`away_until`) instead of today."""
+    if mediator.free_time is not None:
+        found = calendar_day(mediator.free_time, today=today, hours=meeting_hours(case))
+        if found is not None:
+            return found
+        return today + timedelta(days=int(number("wait.calendar_days")) + 1)
     load = mediator.load_hours if load is None else load
     capacity = max(mediator.capacity_hours, MIN_CAPACITY)
     days = math.ceil(number("wait.week_days") * load / capacity - 1e-9)
@@ -44,6 +94,27 @@ def earliest_free(*, mediator: MediatorSlot, today: date, load: float | None = N
     if mediator.away_until is not None and mediator.away_until > today:
         start = mediator.away_until
     return start + timedelta(days=max(int(number("wait.lead_days")), days))
+
+
+def free_day_text(*, mediator: MediatorSlot, day: date, today: date) -> dict[str, str]:
+    """The earliest-free sentence staff read: the calendar's day, or the estimate's."""
+    if mediator.free_time is None:
+        return _text(
+            f"Første ledige time ca. {date_text(day, 'nb', weekday=False)} (anslått ut fra "
+            "belastningen; mekleren har ingen åpningstider i kalenderen).",
+            f"Earliest free about {date_text(day, 'en', weekday=False)} (estimated from the "
+            "load; the mediator has no opening hours in the calendar).",
+        )
+    horizon = int(number("wait.calendar_days"))
+    if day > today + timedelta(days=horizon):
+        return _text(
+            f"Ingen ledig tid i kalenderen de neste {horizon} dagene.",
+            f"No free time in the calendar in the next {horizon} days.",
+        )
+    return _text(
+        f"Første ledige time i kalenderen: {date_text(day, 'nb')}.",
+        f"Earliest free time in the calendar: {date_text(day, 'en')}.",
+    )
 
 
 def unassigned_cost(*, case: CaseNeed, today: date) -> float:
@@ -82,7 +153,7 @@ def _text(nb: str, en: str) -> dict[str, str]:
 
 
 def _reasons(
-    case: CaseNeed, mediator: MediatorSlot, cost: Cost, utilisation: float
+    case: CaseNeed, mediator: MediatorSlot, cost: Cost, utilisation: float, today: date
 ) -> list[Reason]:
     reasons = []
     limit = int(number("travel.max_journey"))
@@ -113,13 +184,7 @@ def _reasons(
             )
         )
     reasons.append(
-        Reason(
-            "cost.wait",
-            _text(
-                f"Første ledige time ca. {date_text(cost.earliest_free, 'nb', weekday=False)}.",
-                f"Earliest free about {date_text(cost.earliest_free, 'en', weekday=False)}.",
-            ),
-        )
+        Reason("cost.wait", free_day_text(mediator=mediator, day=cost.earliest_free, today=today))
     )
     pct = round(utilisation * 100)
     reasons.append(
@@ -192,7 +257,7 @@ def cost_parts(
     if urgency_value is None:
         urgency_value = urgency(case=case, today=today)
     trip = travel(case=case, mediator=mediator)
-    free_on = earliest_free(mediator=mediator, today=today, load=load)
+    free_on = earliest_free(mediator=mediator, today=today, load=load, case=case)
     utilisation = (load + case_hours(case)) / max(mediator.capacity_hours, MIN_CAPACITY)
     journey = 0.0 if trip.remote else number("cost.journey") * trip.minutes
     remote = number("cost.remote") if trip.remote else 0.0
@@ -218,7 +283,7 @@ def cost_parts(
         earliest_free=free_on,
     )
     if explain:
-        cost.reasons.extend(_reasons(case, mediator, cost, utilisation))
+        cost.reasons.extend(_reasons(case, mediator, cost, utilisation, today))
     return cost
 
 

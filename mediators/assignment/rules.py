@@ -178,7 +178,30 @@ _RULES = (
         "days",
         "our model",
         "Committed hours fill the calendar evenly: earliest free = today + "
-        "max(lead, ceil(7 × load / capacity)) days.",
+        "max(lead, ceil(7 × load / capacity)) days. Used only for a mediator without a "
+        "calendar (no opening hours entered).",
+    ),
+    AssignmentRule(
+        "wait.calendar_days",
+        30.0,
+        "days",
+        "our choice (covers the 3-week offer guidance)",
+        "With a calendar, the earliest free day is the first day from tomorrow with a free "
+        "opening long enough for the first meeting, looked up this many days ahead.",
+    ),
+    AssignmentRule(
+        "wait.meeting_hours",
+        1.0,
+        "hours",
+        "meklingsforskriften § 1 (the compulsory hour)",
+        "Free opening time a joint first meeting needs.",
+    ),
+    AssignmentRule(
+        "wait.separate_meeting_hours",
+        2.25,
+        "hours",
+        "meklingsforskriften § 7; scheduling/slots.py (two meetings, 15 minutes apart)",
+        "Free opening time separate first meetings need: one hour per parent and the gap.",
     ),
     # --- Urgency ---
     AssignmentRule(

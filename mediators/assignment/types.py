@@ -88,6 +88,10 @@ class MediatorSlot:
     # no first meeting before the day after (found by the national simulation: a mediator
     # back from three summer weeks looked free at once).
     away_until: date | None = None
+    # The free parts of the mediator's openings from tomorrow, (date, hours) in time order:
+    # openings minus leave, public holidays and booked appointments, `wait.calendar_days`
+    # ahead. None = no calendar entered: the wait is then estimated from the load.
+    free_time: tuple[tuple[date, float], ...] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -2,9 +2,11 @@
 
 from datetime import date, timedelta
 
-from bench.national_hindsight import hindsight_bound
+from bench.national_hindsight import WINDOW_WORKING_DAYS, hindsight_bound
 
 MONDAY = date(2026, 3, 2)
+TUESDAY, WEDNESDAY = MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)
+FRIDAY_BEFORE = MONDAY - timedelta(days=3)
 
 
 def _working_days(a: date, b: date) -> int:
@@ -15,32 +17,68 @@ def _working_days(a: date, b: date) -> int:
     return days
 
 
-def _case(i: int, *, needs_hc: bool = False) -> dict:
-    return {
-        "i": i,
-        "office": 1,
-        "requested": MONDAY - timedelta(days=3),  # the Friday before
-        "earliest": MONDAY,
-        "needs_hc": needs_hc,
-        "hours": 1.0,
-        "follow_ups": 0,
-    }
+def _case(i: int, *, mediators: list[int], hours: float = 1.0) -> dict:
+    # requested the Friday before, released in Monday's batch: first meeting Tuesday at best
+    return {"i": i, "requested": FRIDAY_BEFORE, "release": MONDAY, "hours": hours,
+            "mediators": mediators}  # fmt: skip
 
 
-def test_one_hour_a_week_places_one_case_a_week_and_the_qualified_pool_goes_first() -> None:
-    next_monday = MONDAY + timedelta(days=7)
-    bound = hindsight_bound(
-        cases=[_case(1), _case(2, needs_hc=True)],
-        weekly_hours={
-            ("office_hc", 1): {MONDAY: 1.0, next_monday: 1.0},
-            ("office", 1): {MONDAY: 0.0, next_monday: 0.0},
-        },
-        externals_for={},
-        qualified_externals=set(),
+def _bound(cases: list[dict], capacity: dict, sick_from: dict | None = None):
+    return hindsight_bound(
+        cases=cases,
+        capacity=capacity,
+        sick_from=sick_from or {},
         working_days=_working_days,
-        horizon_end=MONDAY + timedelta(days=60),
+        censor_day=MONDAY + timedelta(days=120),
     )
-    # One case on Monday (1 working day after the Friday), the other a week later (6).
-    assert bound.mean_working_days == (1 + 6) / 2
-    assert (bound.median_working_days, bound.p95_working_days) == (1, 6)
+
+
+def test_a_mediators_day_holds_its_opening_hours_and_nothing_before_the_day_after_release():
+    # Monday's hour is before the first possible day; Tuesday's hour holds one case.
+    capacity = {7: {MONDAY: 5.0, TUESDAY: 1.0, WEDNESDAY: 1.0}}
+    bound = _bound([_case(1, mediators=[7]), _case(2, mediators=[7])], capacity)
+    # Tuesday is 2 working days after the Friday, Wednesday 3.
+    assert bound.mean_working_days == (2 + 3) / 2
+    assert (bound.median_working_days, bound.p95_working_days) == (2, 3)
     assert bound.unplaced_share == 0
+
+
+def test_a_case_goes_only_to_the_mediators_the_rules_allow():
+    capacity = {7: {TUESDAY: 1.0}, 8: {TUESDAY: 4.0, WEDNESDAY: 4.0}}
+    # Case 2 may only go to mediator 7; case 1 to either: the bound gives 7 to case 2.
+    bound = _bound([_case(1, mediators=[7, 8]), _case(2, mediators=[7])], capacity)
+    assert bound.mean_working_days == 2
+
+
+def test_separate_meetings_take_two_hours_of_the_day_fractionally():
+    separate = [_case(1, mediators=[7], hours=2.0)]
+    assert _bound(separate, {7: {TUESDAY: 2.0}}).mean_working_days == 2
+    # 1.5 hours on Tuesday hold three quarters of it (a relaxation), the rest goes Wednesday
+    short = _bound(separate, {7: {TUESDAY: 1.5, WEDNESDAY: 2.0}})
+    assert short.mean_working_days == 0.75 * 2 + 0.25 * 3
+
+
+def test_a_sick_day_is_closed_only_to_cases_released_after_the_spell_was_entered():
+    capacity = {7: {TUESDAY: 1.0, WEDNESDAY: 1.0}}
+    # entered on Monday (07:00, before the batch): closed to Monday's cases
+    closed = _bound([_case(1, mediators=[7])], capacity, {7: {TUESDAY: MONDAY}})
+    assert closed.mean_working_days == 3
+    # entered on Tuesday: a Monday booking for Tuesday stays
+    later = _bound([_case(1, mediators=[7])], capacity, {7: {TUESDAY: TUESDAY}})
+    assert later.mean_working_days == 2
+
+
+def test_a_case_without_room_in_its_window_is_unplaced_at_the_windows_end():
+    bound = _bound([_case(1, mediators=[7])], {7: {}})
+    last = MONDAY
+    for _ in range(WINDOW_WORKING_DAYS):
+        last += timedelta(days=1)
+        while last.weekday() >= 5:
+            last += timedelta(days=1)
+    assert bound.mean_working_days == _working_days(FRIDAY_BEFORE, last)
+    assert bound.unplaced_share == 1
+
+
+def test_a_case_no_mediator_may_take_counts_until_censoring_as_in_the_simulation():
+    bound = _bound([_case(1, mediators=[])], {})
+    assert bound.mean_working_days == _working_days(FRIDAY_BEFORE, MONDAY + timedelta(days=120))

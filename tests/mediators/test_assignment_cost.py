@@ -268,3 +268,79 @@ def test_earliest_free_counts_from_the_last_day_of_leave():
     assert earliest_free(mediator=mediator(load_hours=0.0), today=TODAY) == TODAY + timedelta(
         days=1
     )
+
+
+def test_with_a_calendar_the_earliest_free_day_is_the_calendars():
+    """The wait counts to the first day with free opening time for the meeting (from
+    tomorrow), not to the load estimate: a mediator with little load but a full fortnight
+    waits, one with a high load but a free hour tomorrow does not."""
+    in_a_week = TODAY + timedelta(days=7)
+    busy_fortnight = mediator(load_hours=0.0, free_time=((in_a_week, 1.5),))
+    assert earliest_free(mediator=busy_fortnight, today=TODAY) == in_a_week
+    loaded = mediator(load_hours=9.0, free_time=((TODAY + timedelta(days=1), 1.0),))
+    assert earliest_free(mediator=loaded, today=TODAY) == TODAY + timedelta(days=1)
+    # Free time today is too soon (the first meeting is tomorrow at the earliest).
+    today_only = mediator(free_time=((TODAY, 4.0), (in_a_week, 4.0)))
+    assert earliest_free(mediator=today_only, today=TODAY) == in_a_week
+
+
+def test_separate_meetings_need_a_free_part_long_enough_for_both():
+    """Two one-hour meetings 15 minutes apart (meklingsforskriften § 7, scheduling/slots.py)."""
+    short, long = TODAY + timedelta(days=1), TODAY + timedelta(days=3)
+    slot = mediator(free_time=((short, 2.0), (long, 2.5)))
+    assert earliest_free(mediator=slot, today=TODAY, case=case()) == short
+    assert earliest_free(mediator=slot, today=TODAY, case=case(safety=True)) == long
+
+
+def test_no_free_time_in_the_calendar_counts_past_its_end_and_says_so():
+    horizon = int(number("wait.calendar_days"))
+    full = mediator(free_time=())
+    assert earliest_free(mediator=full, today=TODAY) == TODAY + timedelta(days=horizon + 1)
+    cost = pair_cost(case=case(), mediator=full, today=TODAY)
+    assert cost is not None
+    (wait,) = [r for r in cost.reasons if r.rule == "cost.wait"]
+    assert f"next {horizon} days" in wait.text["en"]
+
+
+def test_the_wait_reason_names_the_calendars_day():
+    """The explanation staff read is the day the cost used, stated as the calendar's."""
+    day = TODAY + timedelta(days=4)  # Friday 6 March 2026
+    cost = pair_cost(case=case(), mediator=mediator(free_time=((day, 3.0),)), today=TODAY)
+    assert cost is not None and cost.earliest_free == day
+    (wait,) = [r for r in cost.reasons if r.rule == "cost.wait"]
+    assert "6 March 2026" in wait.text["en"] and "calendar" in wait.text["en"]
+    assert "6. mars 2026" in wait.text["nb"]
+    estimated = pair_cost(case=case(), mediator=mediator(), today=TODAY)
+    assert estimated is not None
+    (wait,) = [r for r in estimated.reasons if r.rule == "cost.wait"]
+    assert "estimated" in wait.text["en"]
+
+
+def test_taking_free_time_books_the_first_part_that_holds_the_meeting():
+    from mediators.assignment.cost import take_free_time
+
+    one, two = TODAY + timedelta(days=1), TODAY + timedelta(days=2)
+    free = ((one, 0.5), (one, 2.0), (two, 4.0))
+    assert take_free_time(free, day=one, hours=1.0) == ((one, 0.5), (one, 1.0), (two, 4.0))
+    # 2 h 15 min uses 2 h 30 min of the half-hour grid
+    assert take_free_time(free, day=two, hours=2.25) == ((one, 0.5), (one, 2.0), (two, 1.5))
+    assert take_free_time(free, day=one, hours=2.0) == ((one, 0.5), (two, 4.0))
+
+
+def test_in_a_round_each_further_case_expects_the_calendars_next_free_time():
+    """Two cases for one mediator with one free hour tomorrow and one the day after: the
+    second is told the day after, as booking them in order would give."""
+    from mediators.assignment import evaluate
+
+    one, two = TODAY + timedelta(days=1), TODAY + timedelta(days=2)
+    slot = mediator(free_time=((one, 1.0), (two, 1.0)))
+    first, second = case(case_id=1), case(case_id=2, reference="MEK-2026-00002")
+    choices = evaluate(
+        placement={1: slot.mediator_id, 2: slot.mediator_id},
+        cases=[first, second],
+        mediators=[slot],
+        today=TODAY,
+    )
+    assert [choices[1].earliest_free, choices[2].earliest_free] == [one, two]
+    (note,) = [r for r in choices[2].reasons if r.rule == "batch.congestion"]
+    assert "4 March 2026" in note.text["en"]

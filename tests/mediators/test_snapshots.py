@@ -32,3 +32,45 @@ def test_a_mediator_on_leave_tomorrow_counts_as_away_until_its_last_day(case: Ca
     slots = {s.mediator_id: s for s in mediator_slots(mediator_ids=[away.pk, present.pk])}
     assert slots[away.pk].away_until == today + timedelta(days=20)
     assert slots[present.pk].away_until is None
+
+
+def test_a_mediators_free_time_is_read_from_the_calendar(case: Case) -> None:
+    """Openings minus booked appointments and leave, from tomorrow; none entered = None."""
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from mediators.snapshots import mediator_slots
+    from scheduling.availability import oslo_to_utc
+    from scheduling.models import Appointment, Availability, Leave
+    from tests.mediators.conftest import mediator_at
+
+    with_calendar, without = mediator_at(case), mediator_at(case)
+    today = timezone.localdate()
+    for weekday in range(5):
+        Availability.objects.create(
+            mediator=with_calendar,
+            weekday=weekday,
+            start_time=time(9),
+            end_time=time(12),
+            valid_from=today - timedelta(days=7),
+        )
+    slots = {s.mediator_id: s for s in mediator_slots(mediator_ids=[with_calendar.pk, without.pk])}
+    assert slots[without.pk].free_time is None
+    free = slots[with_calendar.pk].free_time
+    assert free and free[0][0] > today and free[0][1] == 3.0
+    first_day = free[0][0]
+    Appointment.objects.create(
+        case=case,
+        mediator=with_calendar,
+        starts_at=oslo_to_utc(first_day, time(9)),
+        ends_at=oslo_to_utc(first_day, time(10)),
+        hours=1,
+        mode=Appointment.Mode.VIDEO,
+        kind=Appointment.Kind.JOINT,
+    )
+    Leave.objects.create(mediator=with_calendar, starts_on=free[1][0], ends_on=free[1][0])
+    (slot,) = mediator_slots(mediator_ids=[with_calendar.pk])
+    assert slot.free_time is not None
+    assert slot.free_time[0] == (first_day, 2.0)
+    assert free[1][0] not in {day for day, _ in slot.free_time}
