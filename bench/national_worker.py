@@ -329,6 +329,7 @@ class Sim:
     def on_book(self, now: datetime, payload: tuple[int, str]) -> None:
         from config.api_errors import ApplicationError, Conflict
         from intake.models import Case
+        from intake.services import case_close
         from mediators.models import Assignment, Location
         from scheduling.appointments import appointment_book
         from scheduling.models import Appointment, AppointmentStatus
@@ -375,6 +376,16 @@ class Sim:
             )
         except (Conflict, ApplicationError) as refused:
             self.counts[f"book.failed.{refused.code}"] += 1
+            if refused.code == "hours_limit":
+                # At most 7 hours in all (meklingsforskriften § 1), and separate meetings count
+                # double: a safety case's third follow-up does not fit. The mediation ends.
+                self.booking.discard(case_id)
+                try:
+                    case_close(case=case)
+                    self.counts["case.closed"] += 1
+                except Conflict:
+                    self.counts["case.close_refused"] += 1
+                return
             self.push(now + timedelta(days=1), "book", payload)
             return
         self.booking.discard(case_id)
@@ -448,17 +459,24 @@ class Sim:
     def collect(self) -> dict[str, Any]:
         from intake.models import AuditEvent, Case
         from mediators.models import Assignment, Mediator, Offer
+        from mediators.reassigning import CANCELLED_BY_RECHECK
         from scheduling.availability import windows_for
         from scheduling.models import Appointment, AppointmentStatus
+        from scheduling.separating import CANCELLED_BY_SAFETY
 
         first_booked: dict[int, datetime] = {}
         first_held: dict[int, datetime] = {}
         booked_hours: dict[int, float] = defaultdict(float)
         year_end = START + timedelta(weeks=self.plan["weeks"])
-        for case_id, mediator_id, status, starts, hours in Appointment.objects.order_by(
+        # A slot the service itself took back (the mediator released when the level rose, a
+        # joint meeting moved to separate ones) was not really offered: the family's offered
+        # slot is the one that stood.
+        withdrawn = {CANCELLED_BY_RECHECK, CANCELLED_BY_SAFETY}
+        for case_id, mediator_id, status, starts, hours, by in Appointment.objects.order_by(
             "created_at", "pk"
-        ).values_list("case_id", "mediator_id", "status", "starts_at", "hours"):
-            first_booked.setdefault(case_id, starts)
+        ).values_list("case_id", "mediator_id", "status", "starts_at", "hours", "cancelled_by"):
+            if by not in withdrawn:
+                first_booked.setdefault(case_id, starts)
             if status == AppointmentStatus.HELD:
                 first_held[case_id] = min(first_held.get(case_id, starts), starts)
             if status != AppointmentStatus.CANCELLED and _local(starts).date() < year_end:

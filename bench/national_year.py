@@ -140,6 +140,9 @@ def build_template(args: argparse.Namespace, db: str, var_dir: str) -> dict[str,
         "seed": args.seed,
         "weeks": args.weeks,
         "drain_weeks": args.drain_weeks,
+        # mediators.selectors.cases_waiting_in: this service's desk lists a case once a parent
+        # has answered; the baselines keep today's wait for both parents' answers.
+        "provisional_policies": ["optimiser"] if args.service_gate == "first-answer" else [],
         "cases": cases,
         "sick": sick,
     }
@@ -167,14 +170,19 @@ def working_days_counter() -> Any:
     return working_days
 
 
-def _ready(case: dict[str, Any]) -> datetime:
-    """When the case can first be placed: both answers in, else the intake grace."""
+def _ready(case: dict[str, Any], *, first_answer: bool = False) -> datetime:
+    """When the case can first be placed: both answers in, else the intake grace; with
+    `first_answer` (a policy that places on provisional answers) the first parent's answers."""
     from bench.national_worker import INTAKE_GRACE_DAYS
 
     arrive = datetime.fromisoformat(case["arrive"])
+    grace = arrive + timedelta(days=INTAKE_GRACE_DAYS)
     delays = [p["delay_h"] for p in case["parents"]]
-    if any(d is None for d in delays):
-        return arrive + timedelta(days=INTAKE_GRACE_DAYS)
+    answered = [d for d in delays if d is not None]
+    if first_answer:
+        return min(grace, arrive + timedelta(hours=min(answered))) if answered else grace
+    if len(answered) < len(delays):
+        return grace
     return arrive + timedelta(hours=max(delays))
 
 
@@ -236,18 +244,20 @@ def _opening_hours(windows: list[Any]) -> dict[date, float]:
     return hours
 
 
-def _classified(case: dict[str, Any]) -> tuple[str, bool]:
+def _classified(case: dict[str, Any], *, first_only: bool = False) -> tuple[str, bool]:
     """The level and the safety flag the service gives the case when staff place it: both
-    parents' answers (ready), or the requester's alone (the other never answers)."""
+    parents' answers (ready), or the requester's alone (the other never answers); with
+    `first_only` the first answers alone (the provisional classification)."""
     from bench.national_world import answers_for
     from intake.classification import classify
     from intake.questionnaire import load_questionnaire
 
-    answers = {
-        p["role"]: answers_for(case["level"], p["role"])
-        for p in case["parents"]
-        if p["delay_h"] is not None
-    }
+    answered = sorted(
+        (p for p in case["parents"] if p["delay_h"] is not None), key=lambda p: p["delay_h"]
+    )
+    if first_only:
+        answered = answered[:1]
+    answers = {p["role"]: answers_for(case["level"], p["role"]) for p in answered}
     result = classify(load_questionnaire(), answers)
     return result.level, bool(result.safety_flags or result.separate_meetings_recommended)
 
@@ -306,25 +316,36 @@ def hindsight_input(plan: dict[str, Any], world: Any) -> dict[str, Any]:
                 district=districts.get(case["district"]) if case["district"] else None,
             ).pk
         requested = datetime.fromisoformat(case["arrive"]).astimezone(OSLO).date()
-        release = _release(ready_at, holidays)
-        level, safety = _classified(case)
-        need = CaseNeed(
-            case_id=case["i"],
-            reference=str(case["i"]),
-            office_id=office,
-            home=Place(municipality.latitude, municipality.longitude),
-            case_type=case["case_type"],
-            level=level,
-            safety=safety,
-            languages=frozenset(p["language"] for p in case["parents"] if not p["interpreter"]),
-            interpreter=any(p["interpreter"] for p in case["parents"]),
-            parties=frozenset(),
-            requested_on=requested,
-            move_date=None,
-            court_deadline=None,
-            previous_mediator_id=None,
-            remote_ok=any(p["abroad"] for p in case["parents"]),
-        )
+        provisional = bool(plan.get("provisional_policies"))
+        release = _release(_ready(case, first_answer=provisional), holidays)
+        # A policy placing on the first answers may book under the provisional classification
+        # and keep that slot: the bound allows a mediator eligible under either, and the
+        # shorter first meeting (relaxations).
+        classes = {
+            _classified(case),
+            *([_classified(case, first_only=True)] if provisional else []),
+        }
+        safety = all(flag for _, flag in classes)
+        needs = [
+            CaseNeed(
+                case_id=case["i"],
+                reference=str(case["i"]),
+                office_id=office,
+                home=Place(municipality.latitude, municipality.longitude),
+                case_type=case["case_type"],
+                level=level,
+                safety=flag,
+                languages=frozenset(p["language"] for p in case["parents"] if not p["interpreter"]),
+                interpreter=any(p["interpreter"] for p in case["parents"]),
+                parties=frozenset(),
+                requested_on=requested,
+                move_date=None,
+                court_deadline=None,
+                previous_mediator_id=None,
+                remote_ok=any(p["abroad"] for p in case["parents"]),
+            )
+            for level, flag in sorted(classes)
+        ]
         cases.append(
             {
                 "i": case["i"],
@@ -337,7 +358,7 @@ def hindsight_input(plan: dict[str, Any], world: Any) -> dict[str, Any]:
                 "mediators": [
                     s.mediator_id
                     for s in slots
-                    if is_eligible(case=need, mediator=s, today=release)
+                    if any(is_eligible(case=need, mediator=s, today=release) for need in needs)
                 ],
             }
         )
@@ -692,6 +713,13 @@ def main() -> None:
     parser.add_argument("--externals", type=int, default=0, help="what-if: +N / -N externals")
     parser.add_argument("--close-office", default="", help="what-if: an office code that closes")
     parser.add_argument("--policies", default=",".join(POLICIES))
+    parser.add_argument(
+        "--service-gate",
+        choices=("first-answer", "both-answers"),
+        default="first-answer",
+        help="when this service places a case: once a parent has answered (its desk queue), "
+        "or, as the baselines, once both have (or the intake grace)",
+    )
     parser.add_argument("--jobs", type=int, default=2, help="policy processes at once")
     parser.add_argument("--out-dir", default=str(ROOT / "bench" / "out"))
     parser.add_argument("--json", default="", help="also write the figures as JSON here")
@@ -766,6 +794,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         + (f"_x{args.externals:+d}" if args.externals else "")
         + (f"_closed-{args.close_office}" if args.close_office else "")
         + (f"_d{args.demand:g}" if args.demand != 1.0 else "")
+        + ("_gate-both" if args.service_gate == "both-answers" else "")
         + ("" if policies == list(POLICIES) else "_" + "-".join(policies))
     )
     print()
