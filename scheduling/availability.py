@@ -92,6 +92,11 @@ def windows_for(*, mediator_id: int, first: date, last: date) -> list[Window]:
     closed = public_holidays(first, last) | leave_days(
         mediator_id=mediator_id, first=first, last=last
     )
+    return _windows(rows, closed, first, last)
+
+
+def _windows(rows: list[Availability], closed: set[date], first: date, last: date) -> list[Window]:
+    """One mediator's availability rows as openings per date, but on the `closed` dates."""
     windows = []
     for day in _dates(first, last):
         if day in closed:
@@ -169,18 +174,7 @@ def calendars_for(*, mediator_ids: Iterable[int], first: date, last: date) -> Ca
         closed = set(holiday)
         for starts_on, ends_on in leave.get(mediator_id, []):
             closed.update(_dates(max(starts_on, first), min(ends_on, last)))
-        found = []
-        for day in _dates(first, last):
-            if day in closed:
-                continue
-            for row in own:
-                if row.weekday != day.weekday() or not _valid_on(row, day):
-                    continue
-                starts_at = oslo_to_utc(day, row.start_time)
-                ends_at = oslo_to_utc(day, row.end_time)
-                if starts_at < ends_at:
-                    found.append(Window(day, row.location_id, starts_at, ends_at))
-        windows[mediator_id] = sorted(found, key=lambda w: (w.starts_at, w.location_id or 0))
+        windows[mediator_id] = _windows(own, closed, first, last)
     busy: dict[int, list[Busy]] = {}
     if windows:
         begin = oslo_to_utc(first, time(0))
