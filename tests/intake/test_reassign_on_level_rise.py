@@ -11,28 +11,29 @@ audit log says so. A qualified mediator keeps the case; a second run changes not
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import time
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.test import Client
-from rest_framework.test import APIClient
 
 from intake.classifying import classification_recompute
 from intake.models import AuditEvent, Case, CaseStatus
-from mediators.models import Assignment, Language, Mediator, Offer, User
+from mediators.models import Assignment, Offer, User
 from mediators.reassigning import CANCELLED_BY_RECHECK, REASSIGN_ALARM, assignment_recheck
 from mediators.selectors import cases_waiting_in
 from scheduling.models import Appointment, AppointmentStatus, Duty
 from scheduling.notifications import LocmemSmsBackend
 from tests.factories import UserFactory
-from tests.intake.conftest import least_conflict_answers, request_body, tokens_by_recipient
-from tests.intake.test_separate_on_safety import FEAR, REVEALING
-from tests.mediators.conftest import mediator_at
+from tests.intake.conftest import least_conflict_answers, request_body
+from tests.intake.placing_flow import (
+    FEAR,
+    REVEALING,
+    answer,
+    placed_on_provisional_answers,
+    requested_and_answered,
+)
 from tests.pages.auth import verified_login
-from tests.scheduling.scheduling_setup import weekly
 
 pytestmark = pytest.mark.django_db
 
@@ -51,80 +52,17 @@ PARENT_EMAILS = ("other@test.example", "requester@test.example")
 PROVISIONAL_NB = "Foreløpig: den andre forelderen har ikke svart ennå."
 
 
-@dataclass
-class Placed:
-    case: Case
-    mediator: Mediator
-    staff_user: User
-    staff: APIClient
-    tokens: dict[str, str]
-    joint: Appointment | None
-
-
-def _answer(call: Callable[..., Any], token: str, answers: dict[str, str]) -> None:
-    saved = call("put", f"/api/v1/intake/{token}/", {"answers": answers})
-    assert saved.status_code == 200, saved.json()
-    submitted = call("post", f"/api/v1/intake/{token}/submit")
-    assert submitted.status_code == 200, submitted.json()
-
-
-def _requested_and_answered(call: Callable[..., Any]) -> tuple[Case, dict[str, str]]:
-    created = call("post", "/api/v1/cases/", request_body())
-    assert created.status_code == 201, created.json()
-    tokens = tokens_by_recipient()
-    _answer(call, tokens["requester@test.example"], least_conflict_answers())
-    case = Case.objects.get(reference=created.json()["reference"])
-    assert case.classification.provisional
-    assert case.classification.effective_level == "low"
-    assert case.status == CaseStatus.INTAKE
-    return case, tokens
-
-
-def _placed_on_provisional_answers(
-    call: Callable[..., Any], capture: Any, *, book: bool = True, **competence: Any
-) -> Placed:
-    """Request → the requester answers calmly → staff place the case and book a joint meeting."""
-    case, tokens = _requested_and_answered(call)
-    mediator = mediator_at(case, **competence)
-    mediator.languages.add(Language.objects.get(code="en"))  # the other parent's
-    weekly(mediator, start=time(8), end=time(16), location=case.office.locations.order_by("pk")[0])
-    staff_user = UserFactory.create(office=case.office, role=User.Role.OFFICE_STAFF)
-    staff = APIClient()
-    staff.force_authenticate(staff_user)
-    with capture(execute=True):
-        placed = staff.post(
-            f"/api/v1/cases/{case.reference}/assignment/", {"mediator": mediator.pk}, format="json"
-        )
-    assert placed.status_code in (200, 201), placed.json()
-    joint = None
-    if book:
-        slots = staff.get(f"/api/v1/cases/{case.reference}/slots/?kind=joint").json()["slots"]
-        with capture(execute=True):
-            booked = staff.post(
-                f"/api/v1/cases/{case.reference}/appointments/",
-                {"starts_at": slots[0]["starts_at"], "kind": "joint", "mode": "in_person"},
-                format="json",
-            )
-        assert booked.status_code == 201, booked.json()
-        [joint] = Appointment.objects.filter(case=case)
-    mail.outbox.clear()
-    LocmemSmsBackend.outbox.clear()
-    return Placed(case, mediator, staff_user, staff, tokens, joint)
-
-
 def test_high_conflict_answers_end_an_unqualified_mediators_assignment(
     call: Callable[..., Any], national_offices: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     """000 §4.2 (`competence.high_conflict`), meklingsforskriften § 7
     (`competence.separate_meetings`): the placement made on provisional answers is undone."""
-    placed = _placed_on_provisional_answers(call, django_capture_on_commit_callbacks)
+    placed = placed_on_provisional_answers(call, django_capture_on_commit_callbacks)
     case, joint = placed.case, placed.joint
     assert joint is not None
     assignment = Assignment.objects.get(case=case)
 
-    _answer(
-        call, placed.tokens["other@test.example"], {**least_conflict_answers(), **HIGH_CONFLICT}
-    )
+    answer(call, placed.tokens["other@test.example"], {**least_conflict_answers(), **HIGH_CONFLICT})
 
     case.refresh_from_db()
     assert not case.classification.provisional
@@ -170,10 +108,10 @@ def test_fear_with_an_unqualified_mediator_cancels_rather_than_converts(
     """meklingsforskriften § 7: separate meetings are not booked with a mediator who may not
     hold them (high-conflict competence alone is not enough); the joint meeting is cancelled
     and the case placed again."""
-    placed = _placed_on_provisional_answers(
+    placed = placed_on_provisional_answers(
         call, django_capture_on_commit_callbacks, high_conflict=True, separate_meetings=False
     )
-    _answer(call, placed.tokens["other@test.example"], {**least_conflict_answers(), **FEAR})
+    answer(call, placed.tokens["other@test.example"], {**least_conflict_answers(), **FEAR})
 
     case = placed.case
     case.refresh_from_db()
@@ -196,12 +134,10 @@ def test_a_qualified_mediator_keeps_the_case(
     call: Callable[..., Any], national_offices: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     """000 §4.2, meklingsforskriften § 7: a mediator with both competences stays eligible."""
-    placed = _placed_on_provisional_answers(
+    placed = placed_on_provisional_answers(
         call, django_capture_on_commit_callbacks, high_conflict=True, separate_meetings=True
     )
-    _answer(
-        call, placed.tokens["other@test.example"], {**least_conflict_answers(), **HIGH_CONFLICT}
-    )
+    answer(call, placed.tokens["other@test.example"], {**least_conflict_answers(), **HIGH_CONFLICT})
 
     case = placed.case
     case.refresh_from_db()
@@ -220,15 +156,13 @@ def test_a_pending_offer_to_an_unqualified_external_is_withdrawn(
     call: Callable[..., Any], national_offices: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     """000 §4.2, meklingsforskriften § 7: an offer is a placement too; it is withdrawn."""
-    placed = _placed_on_provisional_answers(
+    placed = placed_on_provisional_answers(
         call, django_capture_on_commit_callbacks, book=False, kind="external"
     )
     offer = Offer.objects.get(case=placed.case)
     assert offer.status == Offer.Status.PENDING
 
-    _answer(
-        call, placed.tokens["other@test.example"], {**least_conflict_answers(), **HIGH_CONFLICT}
-    )
+    answer(call, placed.tokens["other@test.example"], {**least_conflict_answers(), **HIGH_CONFLICT})
 
     offer.refresh_from_db()
     assert offer.status == Offer.Status.WITHDRAWN
@@ -246,7 +180,7 @@ def test_the_desk_queue_lists_the_provisional_case_with_its_marker(
 ) -> None:
     """000 §4.2: both parents answer before the first meeting, not before placing, so a case
     whose requester has answered waits for assignment, marked as provisional."""
-    case, _tokens = _requested_and_answered(call)
+    case, _tokens = requested_and_answered(call)
     unanswered = call("post", "/api/v1/cases/", request_body()).json()["reference"]
     staff_user = UserFactory.create(office=case.office, role=User.Role.OFFICE_STAFF)
 
@@ -271,7 +205,7 @@ def test_staff_raising_the_level_ends_an_unqualified_mediators_assignment(
 ) -> None:
     """000 §4.2 (`competence.high_conflict`): a staff override to high demands what high
     answers would; the override is audited, and the placement is undone the same way."""
-    placed = _placed_on_provisional_answers(call, django_capture_on_commit_callbacks)
+    placed = placed_on_provisional_answers(call, django_capture_on_commit_callbacks)
     case = placed.case
     overridden = placed.staff.post(
         f"/api/v1/cases/{case.reference}/classification/override",

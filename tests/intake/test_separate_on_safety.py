@@ -8,39 +8,22 @@ ordinary notices, which never say why; the desk shows the conversion.
 """
 
 from collections.abc import Callable
-from datetime import time
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.test import Client
-from rest_framework.test import APIClient
 
-from intake.models import AuditEvent, Case
-from mediators.models import Language, User
+from intake.models import AuditEvent
 from scheduling.models import Appointment, AppointmentStatus
 from scheduling.notifications import LocmemSmsBackend
 from scheduling.separating import CANCELLED_BY_SAFETY
 from scheduling.slots import SEPARATE_GAP
-from tests.factories import UserFactory
-from tests.intake.conftest import least_conflict_answers, request_body, tokens_by_recipient
-from tests.mediators.conftest import mediator_at
+from tests.intake.conftest import least_conflict_answers
+from tests.intake.placing_flow import FEAR, REVEALING, answer, placed_on_provisional_answers
 from tests.pages.auth import verified_login
-from tests.scheduling.scheduling_setup import weekly
 
 pytestmark = pytest.mark.django_db
-
-FEAR = {"safety_fear": "often"}
-# Words that would tell a parent why: the screen, its flags, or the other parent's answers.
-REVEALING = ("sikker", "safety", "frykt", "fear", "vold", "violence", "§ 7", "separat", "svar")
-
-
-def _answer(call: Callable[..., Any], token: str, answers: dict[str, str]) -> Any:
-    saved = call("put", f"/api/v1/intake/{token}/", {"answers": answers})
-    assert saved.status_code == 200, saved.json()
-    submitted = call("post", f"/api/v1/intake/{token}/submit")
-    assert submitted.status_code == 200, submitted.json()
-    return submitted
 
 
 def test_the_other_parents_fear_turns_the_booked_joint_meeting_into_separate_ones(
@@ -48,43 +31,24 @@ def test_the_other_parents_fear_turns_the_booked_joint_meeting_into_separate_one
     national_offices: None,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    created = call("post", "/api/v1/cases/", request_body())
-    assert created.status_code == 201, created.json()
-    reference = created.json()["reference"]
-    tokens = tokens_by_recipient()
-    _answer(call, tokens["requester@test.example"], least_conflict_answers())
-    case = Case.objects.get(reference=reference)
-    assert case.classification.provisional
+    # Staff place the case on the provisional answers and book a joint meeting, with a
+    # mediator qualified for a safety case (000 §4.2, meklingsforskriften § 7), so the meeting
+    # is converted; an unqualified mediator loses the case (test_reassign_on_level_rise.py).
+    placed = placed_on_provisional_answers(
+        call, django_capture_on_commit_callbacks, high_conflict=True
+    )
+    case, mediator, staff, staff_user = (
+        placed.case,
+        placed.mediator,
+        placed.staff,
+        placed.staff_user,
+    )
+    reference, tokens, joint = case.reference, placed.tokens, placed.joint
+    assert joint is not None
     assert not case.classification.separate_meetings_recommended
 
-    # Staff place the case on the provisional answers and book a joint meeting.
-    # Qualified for a safety case (000 §4.2, meklingsforskriften § 7), so the meeting is
-    # converted; an unqualified mediator loses the case (test_reassign_on_level_rise.py).
-    mediator = mediator_at(case, high_conflict=True)
-    mediator.languages.add(Language.objects.get(code="en"))  # the other parent's
-    weekly(mediator, start=time(8), end=time(16), location=case.office.locations.order_by("pk")[0])
-    staff_user = UserFactory.create(office=case.office, role=User.Role.OFFICE_STAFF)
-    staff = APIClient()
-    staff.force_authenticate(staff_user)
-    with django_capture_on_commit_callbacks(execute=True):
-        placed = staff.post(
-            f"/api/v1/cases/{reference}/assignment/", {"mediator": mediator.pk}, format="json"
-        )
-    assert placed.status_code in (200, 201), placed.json()
-    slots = staff.get(f"/api/v1/cases/{reference}/slots/?kind=joint").json()["slots"]
-    with django_capture_on_commit_callbacks(execute=True):
-        booked = staff.post(
-            f"/api/v1/cases/{reference}/appointments/",
-            {"starts_at": slots[0]["starts_at"], "kind": "joint", "mode": "in_person"},
-            format="json",
-        )
-    assert booked.status_code == 201, booked.json()
-    [joint] = Appointment.objects.filter(case=case)
-    mail.outbox.clear()
-    LocmemSmsBackend.outbox.clear()
-
     # The other parent's answers arrive and report fear.
-    _answer(call, tokens["other@test.example"], {**least_conflict_answers(), **FEAR})
+    answer(call, tokens["other@test.example"], {**least_conflict_answers(), **FEAR})
 
     case.refresh_from_db()
     assert case.classification.separate_meetings_recommended
