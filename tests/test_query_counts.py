@@ -249,17 +249,11 @@ def _opening_hours(mediator: Mediator, *, booked: Case) -> None:
     from datetime import time
 
     from scheduling.availability import oslo_to_utc
-    from scheduling.models import Appointment, Availability, Leave
+    from scheduling.models import Appointment, Leave
+    from tests.scheduling.scheduling_setup import weekly
 
     today = timezone.localdate()
-    for weekday in range(5):
-        Availability.objects.create(
-            mediator=mediator,
-            weekday=weekday,
-            start_time=time(9),
-            end_time=time(13),
-            valid_from=today - timedelta(days=7),
-        )
+    weekly(mediator, start=time(9), end=time(13), valid_from=today - timedelta(days=7))
     Leave.objects.create(
         mediator=mediator,
         starts_on=today + timedelta(days=8),

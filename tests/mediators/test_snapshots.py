@@ -42,19 +42,13 @@ def test_a_mediators_free_time_is_read_from_the_calendar(case: Case) -> None:
 
     from mediators.snapshots import mediator_slots
     from scheduling.availability import oslo_to_utc
-    from scheduling.models import Appointment, Availability, Leave
+    from scheduling.models import Appointment, Leave
     from tests.mediators.conftest import mediator_at
+    from tests.scheduling.scheduling_setup import weekly
 
     with_calendar, without = mediator_at(case), mediator_at(case)
     today = timezone.localdate()
-    for weekday in range(5):
-        Availability.objects.create(
-            mediator=with_calendar,
-            weekday=weekday,
-            start_time=time(9),
-            end_time=time(12),
-            valid_from=today - timedelta(days=7),
-        )
+    weekly(with_calendar, start=time(9), end=time(12), valid_from=today - timedelta(days=7))
     slots = {s.mediator_id: s for s in mediator_slots(mediator_ids=[with_calendar.pk, without.pk])}
     assert slots[without.pk].free_time is None
     free = slots[with_calendar.pk].free_time

@@ -1,16 +1,20 @@
 """A bookable world for scheduling tests: an office, a mediator with availability, a case."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
+import time_machine
+from django.core import mail
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from intake.models import Case, CaseStatus, Classification, Parent
 from mediators.models import Assignment, Location, Mediator, User
 from scheduling.models import Availability
+from scheduling.notifications import LocmemSmsBackend
 from tests.factories import (
     CaseFactory,
     ChildFactory,
@@ -22,6 +26,15 @@ from tests.factories import (
 )
 
 WEEKDAYS = range(5)
+
+
+@contextmanager
+def frozen_with_empty_outboxes(now: datetime) -> Iterator[None]:
+    """The clock stopped at `now`, no email or SMS from an earlier test (booking tests' setup)."""
+    LocmemSmsBackend.outbox.clear()
+    mail.outbox.clear()
+    with time_machine.travel(now, tick=False):
+        yield
 
 
 @dataclass

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import time_machine
 from django.core import mail
 from django.db import IntegrityError, transaction
 from icalendar import Calendar
@@ -20,7 +19,12 @@ from scheduling.duties import duty_execute
 from scheduling.models import Appointment, Duty
 from scheduling.notifications import LocmemSmsBackend
 from tests.factories import UserFactory
-from tests.scheduling.scheduling_setup import World, assigned_case, weekly
+from tests.scheduling.scheduling_setup import (
+    World,
+    assigned_case,
+    frozen_with_empty_outboxes,
+    weekly,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.scheduling.scheduling_urls")]
 
@@ -30,9 +34,7 @@ MONDAY_9 = datetime(2027, 1, 4, 8, tzinfo=UTC)  # Monday 4 January, 09:00 in Osl
 
 @pytest.fixture(autouse=True)
 def _frozen_and_empty() -> Iterator[None]:
-    LocmemSmsBackend.outbox.clear()
-    mail.outbox.clear()
-    with time_machine.travel(NOW, tick=False):
+    with frozen_with_empty_outboxes(NOW):
         yield
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.core import mail
 from django.template.loader import render_to_string
@@ -24,7 +23,12 @@ from scheduling.certificate_pdf import certificate_pdf
 from scheduling.duties import duty_execute, duty_schedule
 from scheduling.models import Appointment, Certificate, Duty
 from scheduling.notifications import LocmemSmsBackend
-from tests.scheduling.scheduling_setup import World, assigned_case, weekly
+from tests.scheduling.scheduling_setup import (
+    World,
+    assigned_case,
+    frozen_with_empty_outboxes,
+    weekly,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.scheduling.scheduling_urls")]
 
@@ -48,9 +52,7 @@ BOKMAL_ONLY = re.compile(r"\b(ikke|hva|hvor|vennlig hilsen|lenken|mekleren|treng
 
 @pytest.fixture(autouse=True)
 def _frozen_and_empty() -> Iterator[None]:
-    LocmemSmsBackend.outbox.clear()
-    mail.outbox.clear()
-    with time_machine.travel(NOW, tick=False):
+    with frozen_with_empty_outboxes(NOW):
         yield
 
 

@@ -27,7 +27,12 @@ from scheduling.separating import CANCELLED_BY_SAFETY, appointments_enforce_sepa
 from scheduling.webhooks.models import Event, EventType
 from tests.pages.auth import verified_login
 from tests.pages.desk_setup import CALM, answers_for
-from tests.scheduling.scheduling_setup import World, assigned_case, weekly
+from tests.scheduling.scheduling_setup import (
+    World,
+    assigned_case,
+    frozen_with_empty_outboxes,
+    weekly,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,9 +62,7 @@ REVEALING = (
 
 @pytest.fixture(autouse=True)
 def _frozen_and_empty() -> Iterator[None]:
-    LocmemSmsBackend.outbox.clear()
-    mail.outbox.clear()
-    with time_machine.travel(NOW, tick=False):
+    with frozen_with_empty_outboxes(NOW):
         yield
 
 
