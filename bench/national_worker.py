@@ -72,6 +72,7 @@ class Sim:
         self.solve_seconds = 0.0
         self.max_load_ratio = 0.0
         self.over_capacity: list[list[Any]] = []
+        self.diagnosis: dict[int, dict[str, Any]] = {}
         weeks = plan["weeks"]
         self.arrivals_end = _at(START + timedelta(weeks=weeks), 0)
         drain = plan.get("drain_weeks", DRAIN_WEEKS)
@@ -200,6 +201,11 @@ class Sim:
         )
         if not waiting:
             return
+        today = _local(now).date()
+        for case in waiting:
+            self.diagnosis.setdefault(case.pk, {"released": today.isoformat()})
+        fresh = [case for case in waiting if "placed_on" not in self.diagnosis[case.pk]]
+        earliest = self.earliest_days(fresh, today)
         outcome = cases_place_batch(cases=waiting, policy=self.policy)
         self.counts["batch.placed"] += len(outcome.placed)
         self.counts["batch.unassigned"] += len(outcome.unassigned)
@@ -210,11 +216,60 @@ class Sim:
             else:
                 self.counts["unassigned.capacity"] += 1
         for placement in outcome.placed.values():
+            row = placement.row
+            found = self.diagnosis[row.case_id]
+            if "placed_on" not in found:
+                days = earliest.get(row.case_id, {})
+                found.update(
+                    placed_on=today.isoformat(),
+                    best=days.get("best"),
+                    best_without_capacity=days.get("best_without_capacity"),
+                    chosen=days.get("by_mediator", {}).get(row.mediator_id),
+                )
             if placement.offer is not None:
                 self.respond_later(now, placement.offer)
             elif placement.assignment is not None:
                 self.book_later(now + timedelta(minutes=30), placement.assignment.case_id, now)
         self.check_capacity()
+
+    def earliest_days(self, cases: list[Any], today: date) -> dict[int, dict[str, Any]]:
+        """Diagnostic, read before the batch: per case, the earliest day any eligible mediator
+        could hold its first meeting (`earliest_free`, the wait the optimiser prices), the same
+        if the weekly open-case capacity (`capacity.full`) did not apply, and each eligible
+        mediator's own day. The gap between the slot booked and these days tells where the
+        wait went: the choice of mediator, the capacity rule, or the booking itself."""
+        from mediators.assignment.cost import earliest_free
+        from mediators.assignment.eligibility import exclusions
+        from mediators.snapshots import case_need, mediator_slots
+
+        if not cases:
+            return {}
+        needs = [case_need(case) for case in cases]
+        slots = mediator_slots(office_ids={need.office_id for need in needs})
+        found: dict[int, dict[str, Any]] = {}
+        for need in needs:
+            by_mediator: dict[int, str] = {}
+            best: date | None = None
+            best_without_capacity: date | None = None
+            for mediator in slots:
+                rules = {e.rule for e in exclusions(case=need, mediator=mediator, today=today)}
+                if rules - {"capacity.full"}:
+                    continue
+                day = earliest_free(mediator=mediator, today=today, case=need)
+                if best_without_capacity is None or day < best_without_capacity:
+                    best_without_capacity = day
+                if not rules:
+                    by_mediator[mediator.mediator_id] = day.isoformat()
+                    if best is None or day < best:
+                        best = day
+            found[need.case_id] = {
+                "best": best.isoformat() if best else None,
+                "best_without_capacity": best_without_capacity.isoformat()
+                if best_without_capacity
+                else None,
+                "by_mediator": by_mediator,
+            }
+        return found
 
     def check_capacity(self) -> None:
         """Invariant: no mediator's committed hours above their weekly capacity."""
@@ -361,6 +416,14 @@ class Sim:
             self.counts["book.no_slot"] += 1
             self.push(now + RETRY_BOOKING, "book", payload)
             return
+        found = self.diagnosis.get(case_id)
+        if found is not None and "slot_any_location" not in found:
+            anywhere = self.first_slot(
+                case=case, mediator=assignment.mediator, location_id=None, start=start
+            )
+            found["slot_any_location"] = (
+                _local(anywhere.starts_at).date().isoformat() if anywhere else None
+            )
         separate = separate_required(case=case)
         try:
             appointment_book(
@@ -518,6 +581,7 @@ class Sim:
                     "journey": placed[1] if placed else None,
                     "remote": placed[2] if placed else None,
                     "offers": offers.get(case.pk, 0),
+                    "diagnosis": self.diagnosis.get(case.pk, {}),
                 }
             )
         mediators = {}

@@ -667,6 +667,75 @@ def bound_cases_check(results: dict[str, Any], bound_cases: list[dict[str, Any]]
             )
 
 
+def wait_breakdown(
+    results: dict[str, Any], bound_cases: list[dict[str, Any]], working_days: Any
+) -> None:
+    """Where each policy's wait after the release went, in mean working days per case with a
+    slot (from the worker's per-placement diagnosis, read before each batch): waiting for a
+    mediator (release → the batch that placed it), the earliest day any eligible mediator
+    had free at that batch, the choice (that day → the chosen mediator's earliest day), and
+    the booking (→ the slot booked). Also how often the weekly open-case capacity
+    (`capacity.full`) hid an earlier day."""
+    from bench.national_world import OSLO
+
+    def signed(a: date, b: date) -> int:
+        return working_days(a, b) if b >= a else -working_days(b, a)
+
+    by_index = {c["i"]: c for c in bound_cases}
+    print("where the wait after release went (mean working days per case with a slot):")
+    print(
+        f"{'':14}{'cases':>7}{'unplaced':>10}{'earliest':>10}{'choice':>8}{'booking':>9}"
+        f"{'total':>7}   capacity hid an earlier day"
+    )
+    for policy, result in results.items():
+        parts: list[tuple[int, int, int, int]] = []
+        hidden = hidden_days = 0
+        for row in result["cases"]:
+            found = row.get("diagnosis") or {}
+            if not row["first_slot"] or not found.get("placed_on") or not found.get("best"):
+                continue
+            release = by_index[row["i"]]["release"]
+            slot = datetime.fromisoformat(row["first_slot"]).astimezone(OSLO).date()
+            placed = date.fromisoformat(found["placed_on"])
+            best = date.fromisoformat(found["best"])
+            chosen = date.fromisoformat(found["chosen"]) if found.get("chosen") else slot
+            parts.append(
+                (
+                    signed(release, placed),
+                    signed(placed, best),
+                    signed(best, chosen),
+                    signed(chosen, slot),
+                )
+            )
+            if (
+                found.get("best_without_capacity")
+                and found["best_without_capacity"] < found["best"]
+            ):
+                hidden += 1
+                hidden_days += signed(date.fromisoformat(found["best_without_capacity"]), best)
+        if not parts:
+            continue
+        elsewhere = [
+            signed(date.fromisoformat(f["slot_any_location"]), slot)
+            for row in result["cases"]
+            if (f := row.get("diagnosis") or {}).get("slot_any_location") and row["first_slot"]
+            for slot in [datetime.fromisoformat(row["first_slot"]).astimezone(OSLO).date()]
+        ]
+        if elsewhere:
+            print(
+                f"  {LABELS[policy]}: booking at the assigned location cost "
+                f"{sum(elsewhere) / len(elsewhere):.2f} wd a case against any of the "
+                f"mediator's locations ({sum(1 for d in elsewhere if d > 0)} cases later)"
+            )
+        n = len(parts)
+        means = [sum(p[k] for p in parts) / n for k in range(4)]
+        print(
+            f"{LABELS[policy]:<14}{n:>7,}{means[0]:>10.2f}{means[1]:>10.2f}{means[2]:>8.2f}"
+            f"{means[3]:>9.2f}{sum(means):>7.2f}   {hidden} cases"
+            + (f", {hidden_days / hidden:.1f} wd each" if hidden else "")
+        )
+
+
 # --- orchestration --------------------------------------------------------------------------
 
 
@@ -821,6 +890,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )
     bound_check(figs, bound)
     bound_cases_check(results, built["bound_input"]["cases"])
+    wait_breakdown(results, built["bound_input"]["cases"], working_days)
     for policy in policies:
         counts = " ".join(f"{k}={v:g}" for k, v in sorted(figs[policy]["counts"].items()))
         print(f"events {LABELS[policy]}: {counts}")
