@@ -98,7 +98,7 @@ def mediator_slots(
             family_name=declaration.family_name,
             birth_date=declaration.birth_date,
         )
-    away, free_time = _calendars(ids)
+    away, free_time, free_time_at = _calendars(ids)
     return [
         MediatorSlot(
             mediator_id=mediator.pk,
@@ -122,6 +122,7 @@ def mediator_slots(
             last_assigned_at=mediator.last_assigned,
             away_until=away.get(mediator.pk),
             free_time=free_time.get(mediator.pk),
+            free_time_at=free_time_at.get(mediator.pk),
         )
         for mediator in rows
     ]
@@ -129,11 +130,16 @@ def mediator_slots(
 
 def _calendars(
     mediator_ids: list[int],
-) -> tuple[dict[int, date], dict[int, tuple[tuple[date, float], ...]]]:
+) -> tuple[
+    dict[int, date],
+    dict[int, tuple[tuple[date, float], ...]],
+    dict[int, tuple[tuple[int, tuple[tuple[date, float], ...]], ...]],
+]:
     """Per mediator: the last day of the leave they are on tomorrow (the earliest first
     meeting), and the free parts of their openings from tomorrow for `wait.calendar_days`
-    (openings minus leave, public holidays and booked appointments), for the mediators who
-    have opening hours. Three queries for all mediators (`calendars_for`), never one each."""
+    (openings minus leave, public holidays and booked appointments), anywhere and per
+    location, for the mediators who have opening hours. Three queries for all mediators
+    (`calendars_for`), never one each."""
     # scheduling depends on mediators, not the reverse
     from scheduling.availability import calendars_for, free_intervals
     from scheduling.slots import SLOT_STEP
@@ -146,14 +152,20 @@ def _calendars(
         for starts_on, ends_on in spans:
             if starts_on <= tomorrow <= ends_on:
                 away[mediator_id] = max(ends_on, away.get(mediator_id, ends_on))
-    free_time = {
-        mediator_id: tuple(
-            free_intervals(
-                calendars.windows.get(mediator_id, []),
-                calendars.busy.get(mediator_id, []),
-                SLOT_STEP,
+    free_time: dict[int, tuple[tuple[date, float], ...]] = {}
+    free_time_at: dict[int, tuple[tuple[int, tuple[tuple[date, float], ...]], ...]] = {}
+    for mediator_id in calendars.with_openings:
+        windows = calendars.windows.get(mediator_id, [])
+        busy = calendars.busy.get(mediator_id, [])
+        free_time[mediator_id] = tuple(free_intervals(windows, busy, SLOT_STEP))
+        places = sorted({w.location_id for w in windows if w.location_id is not None})
+        free_time_at[mediator_id] = tuple(
+            (
+                place,
+                tuple(
+                    free_intervals([w for w in windows if w.location_id == place], busy, SLOT_STEP)
+                ),
             )
+            for place in places
         )
-        for mediator_id in calendars.with_openings
-    }
-    return away, free_time
+    return away, free_time, free_time_at

@@ -80,7 +80,7 @@ def evaluate(
     for mediator_id, group in grouped.items():
         mediator = by_mediator[mediator_id]
         added = 0.0
-        free_time = mediator.free_time
+        free_time, free_time_at = mediator.free_time, mediator.free_time_at
         ordered = booking_order(group, today)
         for position, case in enumerate(ordered, start=1):
             hours = case_hours(case)
@@ -94,12 +94,25 @@ def evaluate(
             reasons = list(parts.reasons)
             # The cases before this one in the round take their meetings first: the day this
             # case can expect is after theirs (the calendar's free time, else the estimate).
-            running = replace(running, free_time=free_time)
+            running = replace(running, free_time=free_time, free_time_at=free_time_at)
+            place = None if parts.is_remote else parts.location_id
             free_on = earliest_free(
-                mediator=running, today=today, load=running.load_hours, case=case
+                mediator=running,
+                today=today,
+                load=running.load_hours,
+                case=case,
+                location_id=place,
             )
             if free_time is not None:
-                free_time = take_free_time(free_time, day=free_on, hours=meeting_hours(case))
+                hours_needed = meeting_hours(case)
+                free_time = take_free_time(free_time, day=free_on, hours=hours_needed)
+                if free_time_at is not None and place is not None:
+                    free_time_at = tuple(
+                        (at, take_free_time(free, day=free_on, hours=hours_needed))
+                        if at == place
+                        else (at, free)
+                        for at, free in free_time_at
+                    )
             if len(ordered) > 1:
                 when = free_day_text(mediator=running, day=free_on, today=today)
                 reasons.append(

@@ -27,8 +27,9 @@ from mediators.assignment.eligibility import (
     required_languages,
     travel,
 )
+from mediators.assignment.journey import journey_minutes
 from mediators.assignment.rules import number
-from mediators.assignment.types import CaseNeed, Cost, MediatorSlot, Reason
+from mediators.assignment.types import CaseNeed, Cost, LocationRef, MediatorSlot, Reason
 from mediators.assignment.urgency import urgency
 
 MIN_CAPACITY = 0.5  # a capacity of 0 is treated as half an hour to keep ratios finite
@@ -74,16 +75,20 @@ def earliest_free(
     today: date,
     load: float | None = None,
     case: CaseNeed | None = None,
+    location_id: int | None = None,
 ) -> date:
-    """The earliest day the case's first meeting could be held with this mediator.
+    """The earliest day the case's first meeting could be held with this mediator, at
+    `location_id` (None: anywhere, a video or phone meeting).
 
     With a calendar (`free_time`): the first day from tomorrow with free opening time for the
-    meeting (`calendar_day`); none within `wait.calendar_days` counts as the day after them.
+    meeting (`calendar_day`) at that location; none within `wait.calendar_days` counts as the
+    day after them.
     Without one, estimated: today + max(lead, ceil(7 × load / capacity)) days (`wait.*`):
     committed hours fill the calendar evenly at `capacity` hours a week; a mediator on leave
     counts from their last day away (`away_until`) instead of today."""
     if mediator.free_time is not None:
-        found = calendar_day(mediator.free_time, today=today, hours=meeting_hours(case))
+        free = mediator.free_time_for(location_id) or ()
+        found = calendar_day(free, today=today, hours=meeting_hours(case))
         if found is not None:
             return found
         return today + timedelta(days=int(number("wait.calendar_days")) + 1)
@@ -96,8 +101,11 @@ def earliest_free(
     return start + timedelta(days=max(int(number("wait.lead_days")), days))
 
 
-def free_day_text(*, mediator: MediatorSlot, day: date, today: date) -> dict[str, str]:
-    """The earliest-free sentence staff read: the calendar's day, or the estimate's."""
+def free_day_text(
+    *, mediator: MediatorSlot, day: date, today: date, place: str = ""
+) -> dict[str, str]:
+    """The earliest-free sentence staff read: the calendar's day (at `place`, when the
+    meeting is in person there), or the estimate's."""
     if mediator.free_time is None:
         return _text(
             f"Første ledige time ca. {date_text(day, 'nb', weekday=False)} (anslått ut fra "
@@ -106,14 +114,15 @@ def free_day_text(*, mediator: MediatorSlot, day: date, today: date) -> dict[str
             "load; the mediator has no opening hours in the calendar).",
         )
     horizon = int(number("wait.calendar_days"))
+    at_nb, at_en = (f" på {place}", f" at {place}") if place else ("", "")
     if day > today + timedelta(days=horizon):
         return _text(
-            f"Ingen ledig tid i kalenderen de neste {horizon} dagene.",
-            f"No free time in the calendar in the next {horizon} days.",
+            f"Ingen ledig tid i kalenderen{at_nb} de neste {horizon} dagene.",
+            f"No free time in the calendar{at_en} in the next {horizon} days.",
         )
     return _text(
-        f"Første ledige time i kalenderen: {date_text(day, 'nb')}.",
-        f"Earliest free time in the calendar: {date_text(day, 'en')}.",
+        f"Første ledige time i kalenderen{at_nb}: {date_text(day, 'nb')}.",
+        f"Earliest free time in the calendar{at_en}: {date_text(day, 'en')}.",
     )
 
 
@@ -183,8 +192,14 @@ def _reasons(
                 ),
             )
         )
+    in_calendar_at = place if not cost.is_remote and mediator.free_time_at is not None else ""
     reasons.append(
-        Reason("cost.wait", free_day_text(mediator=mediator, day=cost.earliest_free, today=today))
+        Reason(
+            "cost.wait",
+            free_day_text(
+                mediator=mediator, day=cost.earliest_free, today=today, place=in_calendar_at
+            ),
+        )
     )
     pct = round(utilisation * 100)
     reasons.append(
@@ -239,6 +254,36 @@ def _reasons(
     return reasons
 
 
+def _wait_cost(free_on: date, today: date, urgency_value: float) -> float:
+    return number("cost.wait") * (free_on - today).days * (1.0 + urgency_value)
+
+
+def meeting_place(
+    *, case: CaseNeed, mediator: MediatorSlot, today: date, urgency_value: float
+) -> tuple[LocationRef, int, date]:
+    """Where an in-person meeting with this mediator is best held: of their locations within
+    the journey guidance (`travel.max_journey`), the one with the lowest journey + wait cost
+    by its own calendar (ties: the shorter journey, then the lower id); the nearest when none
+    is within the guidance. A satellite open one day a week is then chosen only when the
+    shorter journey is worth the wait. Returns the location, its journey minutes and the
+    earliest day there."""
+    limit = number("travel.max_journey")
+    trips = [(loc, journey_minutes(case.home, loc.place)) for loc in mediator.locations]
+    within = [trip for trip in trips if trip[1] <= limit] or [
+        min(trips, key=lambda trip: (trip[1], trip[0].location_id))
+    ]
+    best: tuple[float, int, int, LocationRef, date] | None = None
+    for loc, minutes in within:
+        day = earliest_free(mediator=mediator, today=today, case=case, location_id=loc.location_id)
+        total = number("cost.journey") * minutes + _wait_cost(day, today, urgency_value)
+        key = (total, minutes, loc.location_id, loc, day)
+        if best is None or key[:3] < best[:3]:
+            best = key
+    if best is None:
+        raise ValueError("A mediator without locations has no meeting place.")
+    return best[3], best[1], best[4]
+
+
 def cost_parts(
     *,
     case: CaseNeed,
@@ -257,11 +302,17 @@ def cost_parts(
     if urgency_value is None:
         urgency_value = urgency(case=case, today=today)
     trip = travel(case=case, mediator=mediator)
-    free_on = earliest_free(mediator=mediator, today=today, load=load, case=case)
+    location, minutes = trip.location, trip.minutes
+    if trip.remote or location is None or mediator.free_time_at is None:
+        free_on = earliest_free(mediator=mediator, today=today, load=load, case=case)
+    else:
+        location, minutes, free_on = meeting_place(
+            case=case, mediator=mediator, today=today, urgency_value=urgency_value
+        )
     utilisation = (load + case_hours(case)) / max(mediator.capacity_hours, MIN_CAPACITY)
-    journey = 0.0 if trip.remote else number("cost.journey") * trip.minutes
+    journey = 0.0 if trip.remote else number("cost.journey") * minutes
     remote = number("cost.remote") if trip.remote else 0.0
-    wait = number("cost.wait") * (free_on - today).days * (1.0 + urgency_value)
+    wait = _wait_cost(free_on, today, urgency_value)
     balance = number("cost.balance") * utilisation**2
     continuity = (
         number("cost.continuity") if case.previous_mediator_id == mediator.mediator_id else 0.0
@@ -277,8 +328,8 @@ def cost_parts(
         congestion=0.0,
         penalty=0.0,
         total=journey + remote + wait + balance + continuity + external,
-        journey_minutes=trip.minutes,
-        location_id=trip.location.location_id if trip.location else None,
+        journey_minutes=minutes,
+        location_id=location.location_id if location else None,
         is_remote=trip.remote,
         earliest_free=free_on,
     )

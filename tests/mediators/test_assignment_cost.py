@@ -8,6 +8,7 @@ meetings double the hours). Pure tests.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,8 @@ from hypothesis import strategies as st
 from config.legal import rule_value
 from mediators.assignment import (
     RULES,
+    LocationRef,
+    MediatorSlot,
     Place,
     case_hours,
     earliest_free,
@@ -314,6 +317,86 @@ def test_the_wait_reason_names_the_calendars_day():
     assert estimated is not None
     (wait,) = [r for r in estimated.reasons if r.rule == "cost.wait"]
     assert "estimated" in wait.text["en"]
+
+
+# --- Where the family meets: the wait at each location (national simulation, #8) ---
+
+OSLO_LOC, DRAMMEN_LOC, TROMSO_LOC = (
+    location(1, 1, OSLO, "Oslo"),
+    location(2, 1, DRAMMEN, "Drammen"),
+    location(3, 1, TROMSO, "Tromsø"),
+)
+
+
+def two_places(nearest_in: int, other_in: int, other: LocationRef = DRAMMEN_LOC) -> MediatorSlot:
+    """A mediator at Oslo (nearest to the parents) and another location, each with its own
+    calendar; the free time anywhere is both together."""
+    near = ((TODAY + timedelta(days=nearest_in), 4.0),)
+    far = ((TODAY + timedelta(days=other_in), 4.0),)
+    return mediator(
+        locations=(OSLO_LOC, other),
+        free_time=tuple(sorted(near + far)),
+        free_time_at=((1, near), (other.location_id, far)),
+    )
+
+
+def test_the_family_meets_where_the_journey_and_the_wait_cost_least():
+    """The nearest location, open only in three weeks, loses to one 45 minutes further away
+    that is open tomorrow (`cost.wait` 3 points a day × 20 days > `cost.journey` 1 point a
+    minute × 45): the assignment's location and its wait are that location's, and the
+    reason names it."""
+    cost = pair_cost(case=case(), mediator=two_places(21, 1), today=TODAY)
+    assert cost is not None
+    assert cost.location_id == DRAMMEN_LOC.location_id
+    assert cost.earliest_free == TODAY + timedelta(days=1)
+    assert cost.journey_minutes == journey_minutes(OSLO, DRAMMEN)
+    (wait,) = [r for r in cost.reasons if r.rule == "cost.wait"]
+    assert "at Drammen" in wait.text["en"] and "på Drammen" in wait.text["nb"]
+
+
+def test_a_short_wait_is_not_worth_a_longer_journey():
+    cost = pair_cost(case=case(), mediator=two_places(2, 1), today=TODAY)
+    assert cost is not None
+    assert cost.location_id == OSLO_LOC.location_id
+    assert cost.earliest_free == TODAY + timedelta(days=2)
+
+
+def test_a_location_beyond_the_journey_guidance_is_never_chosen_for_its_calendar():
+    """Tromsø is free tomorrow but far beyond `travel.max_journey` from Oslo: the family
+    meets at Oslo, and waits for Oslo's opening (not the mediator's first hour anywhere)."""
+    cost = pair_cost(case=case(), mediator=two_places(20, 1, TROMSO_LOC), today=TODAY)
+    assert cost is not None
+    assert cost.location_id == OSLO_LOC.location_id
+    assert cost.earliest_free == TODAY + timedelta(days=20)
+
+
+def test_a_video_meeting_waits_for_the_first_free_hour_anywhere():
+    slot = two_places(20, 1, TROMSO_LOC)
+    abroad = case(home=TROMSO, remote_ok=True)
+    far = replace(slot, locations=(OSLO_LOC,))
+    cost = pair_cost(case=abroad, mediator=far, today=TODAY)
+    assert cost is not None and cost.is_remote
+    assert cost.earliest_free == TODAY + timedelta(days=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=31),
+    st.integers(min_value=1, max_value=31),
+    st.sampled_from((DRAMMEN_LOC, TROMSO_LOC)),
+)
+def test_the_chosen_place_is_within_the_guidance_and_never_dearer_than_the_nearest(
+    nearest_in: int, other_in: int, other: LocationRef
+):
+    slot = two_places(nearest_in, other_in, other)
+    cost = pair_cost(case=case(), mediator=slot, today=TODAY)
+    assert cost is not None
+    assert cost.journey_minutes <= number("travel.max_journey")
+    assert slot.free_time_at is not None
+    only_nearest = replace(slot, locations=(OSLO_LOC,), free_time_at=slot.free_time_at[:1])
+    nearest = pair_cost(case=case(), mediator=only_nearest, today=TODAY)
+    assert nearest is not None
+    assert cost.journey + cost.wait <= nearest.journey + nearest.wait + 1e-9
 
 
 def test_taking_free_time_books_the_first_part_that_holds_the_meeting():
