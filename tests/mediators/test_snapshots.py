@@ -68,3 +68,36 @@ def test_a_mediators_free_time_is_read_from_the_calendar(case: Case) -> None:
     assert slot.free_time is not None
     assert slot.free_time[0] == (first_day, 2.0)
     assert free[1][0] not in {day for day, _ in slot.free_time}
+
+
+def test_a_mediators_free_time_is_also_read_per_location(case: Case) -> None:
+    """Each meeting location has its own free time (its openings, minus every booked
+    appointment of the mediator, wherever it is): a satellite open on Mondays is not free on
+    the other days the main office is."""
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from mediators.snapshots import mediator_slots
+    from tests.factories import LocationFactory
+    from tests.mediators.conftest import mediator_at
+    from tests.scheduling.scheduling_setup import weekly
+
+    mediator = mediator_at(case)
+    main = mediator.locations.get()
+    satellite = LocationFactory.create(office=case.office, name="Utekontor")
+    mediator.locations.add(satellite)
+    since = timezone.localdate() - timedelta(days=7)
+    weekly(mediator, weekdays=(0, 1, 2, 3, 4), location=main, valid_from=since)
+    weekly(
+        mediator, weekdays=(0,), start=time(13), end=time(15), location=satellite, valid_from=since
+    )
+    (slot,) = mediator_slots(mediator_ids=[mediator.pk])
+    assert slot.free_time is not None and slot.free_time_at is not None
+    at = dict(slot.free_time_at)
+    assert {day.weekday() for day, _ in at[satellite.pk]} == {0}
+    assert all(hours == 2.0 for _, hours in at[satellite.pk])
+    assert {day.weekday() for day, _ in at[main.pk]} == {0, 1, 2, 3, 4}
+    assert slot.free_time_for(satellite.pk) == at[satellite.pk]
+    assert slot.free_time_for(None) == slot.free_time
+    assert sorted(slot.free_time) == sorted(at[main.pk] + at[satellite.pk])
