@@ -272,16 +272,22 @@ def meeting_place(
     within = [trip for trip in trips if trip[1] <= limit] or [
         min(trips, key=lambda trip: (trip[1], trip[0].location_id))
     ]
-    best: tuple[float, int, int, LocationRef, date] | None = None
-    for loc, minutes in within:
-        day = earliest_free(mediator=mediator, today=today, case=case, location_id=loc.location_id)
-        total = number("cost.journey") * minutes + _wait_cost(day, today, urgency_value)
-        key = (total, minutes, loc.location_id, loc, day)
-        if best is None or key[:3] < best[:3]:
-            best = key
-    if best is None:
-        raise ValueError("A mediator without locations has no meeting place.")
-    return best[3], best[1], best[4]
+    options = [
+        (
+            loc,
+            minutes,
+            earliest_free(mediator=mediator, today=today, case=case, location_id=loc.location_id),
+        )
+        for loc, minutes in within
+    ]
+    return min(
+        options,
+        key=lambda option: (
+            number("cost.journey") * option[1] + _wait_cost(option[2], today, urgency_value),
+            option[1],
+            option[0].location_id,
+        ),
+    )
 
 
 def cost_parts(
