@@ -690,12 +690,17 @@ def wait_breakdown(
     for policy, result in results.items():
         parts: list[tuple[int, int, int, int]] = []
         hidden = hidden_days = 0
+        elsewhere: list[int] = []
         for row in result["cases"]:
             found = row.get("diagnosis") or {}
-            if not row["first_slot"] or not found.get("placed_on") or not found.get("best"):
+            if not row["first_slot"]:
+                continue
+            slot = datetime.fromisoformat(row["first_slot"]).astimezone(OSLO).date()
+            if found.get("slot_any_location"):
+                elsewhere.append(signed(date.fromisoformat(found["slot_any_location"]), slot))
+            if not found.get("placed_on") or not found.get("best"):
                 continue
             release = by_index[row["i"]]["release"]
-            slot = datetime.fromisoformat(row["first_slot"]).astimezone(OSLO).date()
             placed = date.fromisoformat(found["placed_on"])
             best = date.fromisoformat(found["best"])
             chosen = date.fromisoformat(found["chosen"]) if found.get("chosen") else slot
@@ -715,12 +720,6 @@ def wait_breakdown(
                 hidden_days += signed(date.fromisoformat(found["best_without_capacity"]), best)
         if not parts:
             continue
-        elsewhere = [
-            signed(date.fromisoformat(f["slot_any_location"]), slot)
-            for row in result["cases"]
-            if (f := row.get("diagnosis") or {}).get("slot_any_location") and row["first_slot"]
-            for slot in [datetime.fromisoformat(row["first_slot"]).astimezone(OSLO).date()]
-        ]
         if elsewhere:
             print(
                 f"  {LABELS[policy]}: booking at the assigned location cost "
