@@ -529,6 +529,8 @@ class Sim:
 
         first_booked: dict[int, datetime] = {}
         first_held: dict[int, datetime] = {}
+        # Each relocation case's meetings as they ended, to trace a miss (`--rows`).
+        meetings: dict[int, list[list[Any]]] = defaultdict(list)
         booked_hours: dict[int, float] = defaultdict(float)
         year_end = START + timedelta(weeks=self.plan["weeks"])
         # A slot the service itself took back (the mediator released when the level rose, a
@@ -538,6 +540,7 @@ class Sim:
         for case_id, mediator_id, status, starts, hours, by in Appointment.objects.order_by(
             "created_at", "pk"
         ).values_list("case_id", "mediator_id", "status", "starts_at", "hours", "cancelled_by"):
+            meetings[case_id].append([status, _iso(starts), by])
             if by not in withdrawn:
                 first_booked.setdefault(case_id, starts)
             if status == AppointmentStatus.HELD:
@@ -582,6 +585,7 @@ class Sim:
                     "remote": placed[2] if placed else None,
                     "offers": offers.get(case.pk, 0),
                     "diagnosis": self.diagnosis.get(case.pk, {}),
+                    "meetings": meetings.get(case.pk, []) if case.planned_move_date else [],
                 }
             )
         mediators = {}

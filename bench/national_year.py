@@ -738,6 +738,18 @@ def wait_breakdown(
 # --- orchestration --------------------------------------------------------------------------
 
 
+def rows_keep(
+    out_dir: Path, plan: dict[str, Any], results: dict[str, Any], bound_cases: list[Any]
+) -> None:
+    """Each case as drawn, as the bound saw it, and as each policy served it (one JSON file)."""
+    path = out_dir / "rows.json"
+    path.write_text(
+        json.dumps({"plan": plan, "bound_cases": bound_cases, "results": results}, default=str),
+        encoding="utf-8",
+    )
+    print(f"rows   {path}")
+
+
 def run_workers(
     policies: list[str], template: str, plan_path: Path, work: Path, jobs: int, var_dir: str
 ) -> dict[str, Any]:
@@ -801,6 +813,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="policy processes at once")
     parser.add_argument("--out-dir", default=str(ROOT / "bench" / "out"))
     parser.add_argument("--json", default="", help="also write the figures as JSON here")
+    parser.add_argument(
+        "--rows",
+        action="store_true",
+        help="also keep each policy's per-case rows (and the plan) in --out-dir, to trace a case",
+    )
     parser.add_argument("--worker", default="", help=argparse.SUPPRESS)
     parser.add_argument("--plan", default="", help=argparse.SUPPRESS)
     parser.add_argument("--out", default="", help=argparse.SUPPRESS)
@@ -864,6 +881,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             connections.close_all()
             _admin(f'DROP DATABASE IF EXISTS "{template}"')
     bound = bound_box["bound"]
+    if args.rows:
+        rows_keep(out_dir, plan, results, built["bound_input"]["cases"])
     earliest = {c["i"]: c["earliest"] for c in built["bound_input"]["cases"]}
     ready = {c["i"]: c["ready"] for c in built["bound_input"]["cases"]}
     placeable = {c["i"] for c in built["bound_input"]["cases"] if c["mediators"]}

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from config.api_errors import ApplicationError, Conflict
 from intake.audit import audit_record
+from intake.autosave import draft_write
 from intake.models import AuditEvent, Parent, QuestionnaireResponse
 from intake.questionnaire import FREE_TEXT, Questionnaire, load_questionnaire
 from scheduling.duties import duty_schedule
@@ -85,8 +86,14 @@ def _merged(response: QuestionnaireResponse, answers: Mapping[str, Any]) -> dict
     return {key: value for key, value in merged.items() if value not in (None, "")}
 
 
-def answers_save_draft(*, parent: Parent, answers: Mapping[str, Any]) -> QuestionnaireResponse:
-    """Merge partial answers into the draft; a null answer clears that item.
+def answers_save_draft(
+    *,
+    parent: Parent,
+    answers: Mapping[str, Any],
+    response: QuestionnaireResponse | None = None,
+) -> QuestionnaireResponse:
+    """Merge partial answers into the draft; a null answer clears that item. `response`: the
+    parent's draft as the caller has just read it (intake.autosave), else the parent's.
 
     The first save makes the row under a lock. Every later save (one per screen of the
     questionnaire: the busiest write of the service) is one UPDATE that applies only while the
@@ -94,7 +101,8 @@ def answers_save_draft(*, parent: Parent, answers: Mapping[str, Any]) -> Questio
     submit came in between, it reads the row again and merges again. That spares each save the
     BEGIN, SELECT ... FOR UPDATE and COMMIT round trips (bench/load_questionnaires.py).
     """
-    response: QuestionnaireResponse | None = getattr(parent, "response", None)
+    if response is None:
+        response = getattr(parent, "response", None)
     if response is None:
         with transaction.atomic():
             response = _locked_response(parent)
@@ -104,10 +112,7 @@ def answers_save_draft(*, parent: Parent, answers: Mapping[str, Any]) -> Questio
     for _ in range(SAVE_ATTEMPTS):
         cleaned = _merged(response, answers)
         now = timezone.now()
-        written = QuestionnaireResponse.objects.filter(
-            pk=response.pk, updated_at=response.updated_at, submitted_at__isnull=True
-        ).update(answers=cleaned, updated_at=now)
-        if written:
+        if draft_write(response=response, answers=cleaned, now=now):
             response.answers, response.updated_at = cleaned, now
             return response
         response = QuestionnaireResponse.objects.get(pk=response.pk)

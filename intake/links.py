@@ -44,14 +44,19 @@ def link_issue(*, parent: Parent) -> IntakeLink:
         )
 
 
+def link_payload(token: str) -> tuple[int, str]:
+    """The link id and salt a token carries, if its signature holds; else LinkInvalid."""
+    try:
+        payload = signing.loads(token, salt=SIGNING_SALT)
+        return int(payload["l"]), str(payload["s"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise LinkInvalid from exc
+
+
 def link_resolve(token: str, *, with_response: bool = False) -> IntakeLink:
     """The live link a token stands for, or LinkInvalid; with the parent and the case, and with
     `with_response` the parent's questionnaire response in the same query."""
-    try:
-        payload = signing.loads(token, salt=SIGNING_SALT)
-        link_id, salt = int(payload["l"]), str(payload["s"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise LinkInvalid from exc
+    link_id, salt = link_payload(token)
     try:
         # get(), not first(): one row at most, and first()'s ORDER BY is costly to compile on
         # the path every save of a questionnaire takes (bench/load_questionnaires.py).

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from config.strict_fields import StrictCharField
 from config.throttling import SettingsScopedRateThrottle
 from intake.answers import answers_save_draft, answers_submit, questionnaire_for
+from intake.autosave import draft_link_resolve
 from intake.links import LinkInvalid, link_resolve
 from intake.models import IntakeLink, QuestionnaireResponse
 from intake.questionnaire import Questionnaire
@@ -117,18 +118,29 @@ class IntakeApi(IntakeBaseApi):
         ],
     )
     def put(self, request: Request, token: str) -> Response:
-        link = self.link(token)
-        data = self.DraftSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        saved = answers_save_draft(parent=link.parent, answers=data.validated_data["answers"])
         if _prefers_minimal(request):
             # An autosave needs only to know it landed (RFC 7240 `Prefer: return=minimal`);
             # the full view repeats the whole questionnaire in three languages on every save.
+            # It reads only the draft, not the parent's view (intake.autosave).
+            try:
+                draft = draft_link_resolve(token)
+            except LinkInvalid:
+                raise NotFound(LINK_NOT_FOUND) from None
+            saved = answers_save_draft(
+                parent=draft.parent, response=draft.response, answers=self._answers(request)
+            )
             minimal = Response({"saved_at": saved.updated_at, "submitted_at": saved.submitted_at})
             minimal["Preference-Applied"] = "return=minimal"
             patch_vary_headers(minimal, ["Prefer"])
             return minimal
+        link = self.link(token)
+        saved = answers_save_draft(parent=link.parent, answers=self._answers(request))
         return self.own_view(link, saved)
+
+    def _answers(self, request: Request) -> dict[str, Any]:
+        data = self.DraftSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data["answers"])
 
 
 class IntakeSubmitApi(IntakeBaseApi):
