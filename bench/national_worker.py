@@ -64,6 +64,7 @@ class Sim:
         self.case_pk: dict[int, int] = {}
         self.index_of: dict[int, int] = {}
         self.held: Counter[int] = Counter()
+        self.no_shows: Counter[tuple[int, int]] = Counter()
         self.booking: set[int] = set()
         self.responding: set[int] = set()
         self.last_offer = 0
@@ -477,15 +478,21 @@ class Sim:
             return
         meeting = self.held[case_id]
         index = self.index_of[case_id]
+        # A meeting nobody came to is booked again: the next try draws afresh (the same draw
+        # kept a family missing every slot until the case closed); the first try's key stays.
+        tries = self.no_shows[(case_id, meeting)]
         came = []
         for appointment in due:
-            rng = self.rng("meet", index, meeting, appointment.parent_role)
+            rng = self.rng(
+                "meet", index, meeting, appointment.parent_role, *([tries] if tries else [])
+            )
             requester = rng.random() >= NO_SHOW["requester"]
             other = rng.random() >= NO_SHOW["other"]
             appointment_record_attendance(appointment=appointment, requester=requester, other=other)
             came.append(requester or other)
         if not any(came):
             self.counts["meet.no_show"] += 1
+            self.no_shows[(case_id, meeting)] += 1
             self.book_later(now + timedelta(hours=2), case_id, now)
             return
         self.held[case_id] += 1

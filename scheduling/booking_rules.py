@@ -25,7 +25,10 @@ from scheduling.slots import Meeting, meetings_free, parents_busy, separate_requ
 
 DURATION_UNIT = timedelta(minutes=15)
 LONGEST_MEETING = timedelta(hours=4)
-COUNTED = (AppointmentStatus.BOOKED, AppointmentStatus.HELD, AppointmentStatus.NO_SHOW)
+# The hours that count against the limit (meklingsforskriften § 1: at most 7 hours of
+# mediation): booked and held meetings. A meeting nobody came to was no mediation; counting it
+# shut a family out after seven missed slots (found by the national simulation).
+COUNTED = (AppointmentStatus.BOOKED, AppointmentStatus.HELD)
 CLOSED_CASE = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
 
 

@@ -16,7 +16,7 @@ from scheduling.appointment_notices import appointment_link_resolve, appointment
 from scheduling.appointments import appointment_book, appointment_cancel, appointment_reschedule
 from scheduling.booking_rules import HoursLimit, SlotTaken, case_hours
 from scheduling.duties import duty_execute
-from scheduling.models import Appointment, Duty
+from scheduling.models import Appointment, AppointmentStatus, Duty
 from scheduling.notifications import LocmemSmsBackend
 from tests.factories import UserFactory
 from tests.scheduling.scheduling_setup import (
@@ -235,6 +235,20 @@ def test_the_hours_limit_of_7_refuses_a_booking_beyond_it(world: World) -> None:
     # A cancelled hour is given back.
     appointment_cancel(appointment=Appointment.objects.latest("pk"), actor=world.staff)
     assert _post(client, world, MONDAY_9 + timedelta(days=3)).status_code == 201
+
+
+def test_a_meeting_nobody_came_to_gives_its_hours_back(world: World) -> None:
+    """meklingsforskriften § 1 limits the hours of mediation: a no-show was none, so it does
+    not count against the 7 hours, and the next booking is again the compulsory hour."""
+    client = world.client()
+    for day, minutes in ((0, 180), (1, 180), (2, 60)):
+        assert (
+            _post(client, world, MONDAY_9 + timedelta(days=day), minutes=minutes).status_code == 201
+        )
+    Appointment.objects.filter(starts_at=MONDAY_9).update(status=AppointmentStatus.NO_SHOW)
+    assert max(case_hours(case=world.case).values()) == 4
+    assert _post(client, world, MONDAY_9 + timedelta(days=3), minutes=180).status_code == 201
+    assert _post(client, world, MONDAY_9 + timedelta(days=4), minutes=15).status_code == 400
 
 
 def test_the_first_booking_must_be_the_compulsory_hour_with_the_parents(world: World) -> None:
