@@ -1,9 +1,10 @@
 """The hindsight bound: all of the run's demand known in advance, placed optimally (HiGHS),
 under the same operating rules as every policy in the simulation.
 
-A linear programme (scipy's HiGHS) over (case, mediator, day): each case's first meeting goes
-to one eligible mediator on one day (or stays "unplaced"), each mediator's day holds at most
-its opening hours. It is a relaxation of what any policy in bench/national_worker.py can do,
+A linear programme (scipy's HiGHS) over (case, mediator, place, day): each case's first meeting
+goes to one eligible mediator at one place on one day (or stays "unplaced"); each mediator's
+day holds at most its opening hours, and each of its places at most the hours open there.
+It is a relaxation of what any policy in bench/national_worker.py can do,
 so its optimum is a floor no policy can beat: every simulated outcome maps to a feasible LP
 solution of no greater cost (the figure is the mean working days, request → first booked
 slot, as the simulation measures it).
@@ -24,7 +25,11 @@ The operating rules it keeps (no foresight changes them):
   inputs the service would see: the case's office, home and classification (computed from the
   drawn answers with the service's classifier: both parents', or the requester's alone when
   the other never answers), competences for high conflict / safety, court cases, languages and
-  interpreters, journey guidance and video, externals approved on the release day.
+  interpreters, journey guidance and video, externals approved on the release day;
+- place: in person, only at the mediator's locations the family may meet at
+  (`cost.meeting_places`: within the journey guidance, or the nearest alone), on the hours
+  open there; by video (beyond the guidance, parents who accept it) at any opening. The
+  simulation books at the assigned place, else at another of those places, never beyond.
 
 Relaxations (each only makes placing easier, so the bound stays a lower bound):
 - fractional placements and fractional hours in a day (no slot packing, no 30-minute grid,
@@ -74,6 +79,7 @@ def hindsight_bound(
     *,
     cases: list[dict[str, Any]],
     capacity: dict[int, dict[date, float]],
+    place_capacity: dict[int, dict[tuple[int, date], float]],
     sick_from: dict[int, dict[date, date]],
     working_days: Any,
     censor_day: date,
@@ -81,10 +87,12 @@ def hindsight_bound(
     """`cases`: dicts with requested (date), release (the batch day, date), hours and
     mediators (the eligible mediator ids). `capacity[m][day]`: opening hours;
     `sick_from[m][day]`: the first day of the sick spell that closes the day (see the module
-    doc). `working_days(a, b)`: working days in (a, b]. `censor_day`: the simulation counts a
+    doc); `place_capacity[m][(location, day)]`: the opening hours at one location, and each
+    case's `places[m]`: the locations it may meet mediator m at (None: any, by video).
+    `working_days(a, b)`: working days in (a, b]. `censor_day`: the simulation counts a
     case without a slot until this day."""
     started = time.perf_counter()
-    cap_row: dict[tuple[int, date], int] = {}
+    cap_row: dict[tuple[int, date, int | None], int] = {}
     caps: list[float] = []
     costs: list[float] = []
     rows: list[int] = []  # capacity rows
@@ -113,22 +121,36 @@ def hindsight_bound(
         first = release + timedelta(days=1)
         for mediator_id in case["mediators"]:
             days = capacity.get(mediator_id, {})
+            at_place = place_capacity.get(mediator_id, {})
+            places: list[int] | None = case["places"][mediator_id]
             sick = sick_from.get(mediator_id, {})
             day = first
             while day <= last:
                 hours = days.get(day, 0.0)
                 if hours > 0 and not (day in sick and sick[day] <= release):
-                    row = cap_row.get((mediator_id, day))
-                    if row is None:
-                        row = cap_row[(mediator_id, day)] = len(caps)
-                        caps.append(hours)
-                    costs.append(cost(requested, day))
-                    rows.append(row)
-                    cols.append(n_var)
-                    vals.append(case["hours"])
-                    eq_rows.append(ci)
-                    eq_cols.append(n_var)
-                    n_var += 1
+                    # A variable per place open that day (one, by video: the day's hours
+                    # anywhere), in the mediator's day and in that place's day.
+                    for place in [None] if places is None else places:
+                        place_hours = hours if place is None else at_place.get((place, day), 0.0)
+                        if place_hours <= 0:
+                            continue
+                        keys: list[tuple[tuple[int, date, int | None], float]] = [
+                            ((mediator_id, day, None), hours)
+                        ]
+                        if place is not None:
+                            keys.append(((mediator_id, day, place), place_hours))
+                        for key, limit in keys:
+                            row = cap_row.get(key)
+                            if row is None:
+                                row = cap_row[key] = len(caps)
+                                caps.append(limit)
+                            rows.append(row)
+                            cols.append(n_var)
+                            vals.append(case["hours"])
+                        costs.append(cost(requested, day))
+                        eq_rows.append(ci)
+                        eq_cols.append(n_var)
+                        n_var += 1
                 day += timedelta(days=1)
         # Unplaced within the window: no slot in the simulation costs less than this. A case
         # no mediator may ever take (the bound's eligibility is wider than the service's on

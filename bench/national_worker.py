@@ -74,6 +74,7 @@ class Sim:
         self.max_load_ratio = 0.0
         self.over_capacity: list[list[Any]] = []
         self.diagnosis: dict[int, dict[str, Any]] = {}
+        self.places: dict[tuple[int, int], set[int]] = {}
         weeks = plan["weeks"]
         self.arrivals_end = _at(START + timedelta(weeks=weeks), 0)
         drain = plan.get("drain_weeks", DRAIN_WEEKS)
@@ -372,15 +373,37 @@ class Sim:
         self.push(when, "book", (case_id, (after or _local(now).date()).isoformat()))
 
     def first_slot(self, *, case: Any, mediator: Any, location_id: int | None, start: date) -> Any:
+        """The first slot at the assigned location; none there in 62 days, the first at any
+        other place the family may meet this mediator (`cost.meeting_places`: the journey
+        guidance), as the hindsight bound allows. `location_id` None: video, any opening."""
+        if location_id is None:
+            return self.first_at(case, mediator, start, None)
+        others = self.places_allowed(case, mediator) - {location_id}
+        return self.first_at(case, mediator, start, {location_id}) or (
+            self.first_at(case, mediator, start, others) if others else None
+        )
+
+    def first_at(self, case: Any, mediator: Any, start: date, places: set[int] | None) -> Any:
+        """The first slot in 62 days at one of these places (None: anywhere)."""
         from scheduling.slots import slots_available_for
 
-        for where in (location_id, None) if location_id is not None else (None,):
-            slots = slots_available_for(
-                case=case, start=start, days=62, mediator=mediator, location_id=where
-            )
-            if slots:
-                return slots[0]
-        return None
+        only = next(iter(places)) if places is not None and len(places) == 1 else None
+        slots = slots_available_for(
+            case=case, start=start, days=62, mediator=mediator, location_id=only
+        )
+        return next((s for s in slots if places is None or s.location_id in places), None)
+
+    def places_allowed(self, case: Any, mediator: Any) -> set[int]:
+        from mediators.assignment.cost import meeting_places
+        from mediators.snapshots import case_need, mediator_slots
+
+        key = (case.pk, mediator.pk)
+        if key not in self.places:
+            slot = mediator_slots(mediator_ids=[mediator.pk])[0]
+            self.places[key] = {
+                loc.location_id for loc, _ in meeting_places(case=case_need(case), mediator=slot)
+            }
+        return self.places[key]
 
     def on_book(self, now: datetime, payload: tuple[int, str]) -> None:
         from config.api_errors import ApplicationError, Conflict
@@ -419,9 +442,9 @@ class Sim:
             return
         found = self.diagnosis.get(case_id)
         if found is not None and "slot_any_location" not in found:
-            anywhere = self.first_slot(
-                case=case, mediator=assignment.mediator, location_id=None, start=start
-            )
+            # The first slot at any place the family may meet the mediator (video: anywhere).
+            places = None if assignment.remote else self.places_allowed(case, assignment.mediator)
+            anywhere = self.first_at(case, assignment.mediator, start, places)
             found["slot_any_location"] = (
                 _local(anywhere.starts_at).date().isoformat() if anywhere else None
             )
@@ -544,12 +567,16 @@ class Sim:
         # joint meeting moved to separate ones) was not really offered: the family's offered
         # slot is the one that stood.
         withdrawn = {CANCELLED_BY_RECHECK, CANCELLED_BY_SAFETY}
-        for case_id, mediator_id, status, starts, hours, by in Appointment.objects.order_by(
+        first_place: dict[int, tuple[int, int | None]] = {}
+        for case_id, mediator_id, status, starts, hours, by, place in Appointment.objects.order_by(
             "created_at", "pk"
-        ).values_list("case_id", "mediator_id", "status", "starts_at", "hours", "cancelled_by"):
+        ).values_list(
+            "case_id", "mediator_id", "status", "starts_at", "hours", "cancelled_by", "location_id"
+        ):
             meetings[case_id].append([status, _iso(starts), by])
-            if by not in withdrawn:
-                first_booked.setdefault(case_id, starts)
+            if by not in withdrawn and case_id not in first_booked:
+                first_booked[case_id] = starts
+                first_place[case_id] = (mediator_id, place)
             if status == AppointmentStatus.HELD:
                 first_held[case_id] = min(first_held.get(case_id, starts), starts)
             if status != AppointmentStatus.CANCELLED and _local(starts).date() < year_end:
@@ -586,6 +613,8 @@ class Sim:
                     "level": classification.effective_level if classification else None,
                     "safety": bool(classification and classification.separate_meetings_recommended),
                     "first_slot": _iso(first_booked.get(case.pk)),
+                    "first_mediator": first_place.get(case.pk, (None, None))[0],
+                    "first_place": first_place.get(case.pk, (None, None))[1],
                     "first_held": _iso(first_held.get(case.pk)),
                     "mediator": placed[0] if placed else None,
                     "journey": placed[1] if placed else None,

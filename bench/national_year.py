@@ -288,18 +288,26 @@ def hindsight_input(plan: dict[str, Any], world: Any) -> dict[str, Any]:
         for s in mediator_slots()
         if s.active
     ]
-    capacity = {
-        s.mediator_id: _opening_hours(
-            windows_for(mediator_id=s.mediator_id, first=START, last=calendar_end)
-        )
-        for s in slots
-    }
+    capacity: dict[int, dict[date, float]] = {}
+    place_capacity: dict[int, dict[tuple[int, date], float]] = {}
+    for s in slots:
+        windows = windows_for(mediator_id=s.mediator_id, first=START, last=calendar_end)
+        capacity[s.mediator_id] = _opening_hours(windows)
+        # An opening with no location of its own is open to every place (none in the world).
+        place_capacity[s.mediator_id] = {
+            (loc.location_id, day): hours
+            for loc in s.locations
+            for day, hours in _opening_hours(
+                [w for w in windows if w.location_id in (loc.location_id, None)]
+            ).items()
+        }
     leave: dict[int, list[tuple[date, date]]] = defaultdict(list)
     for mediator_id, starts_on, ends_on in Leave.objects.values_list(
         "mediator_id", "starts_on", "ends_on"
     ):
         leave[mediator_id].append((starts_on, ends_on))
     sick_from = _sick_days(plan, leave)
+    slot_of = {s.mediator_id: s for s in slots}
     office_by_code = dict(Office.objects.values_list("code", "pk"))
     municipalities = {m.number: m for m in Municipality.objects.all()}
     districts = {d.name: d for d in District.objects.all()}
@@ -346,6 +354,11 @@ def hindsight_input(plan: dict[str, Any], world: Any) -> dict[str, Any]:
             )
             for level, flag in sorted(classes)
         ]
+        eligible = [
+            s.mediator_id
+            for s in slots
+            if any(is_eligible(case=need, mediator=s, today=release) for need in needs)
+        ]
         cases.append(
             {
                 "i": case["i"],
@@ -355,14 +368,28 @@ def hindsight_input(plan: dict[str, Any], world: Any) -> dict[str, Any]:
                 "earliest": _next_working(ready, holidays),
                 "release": release,
                 "hours": SEPARATE_HOURS if safety else JOINT_HOURS,
-                "mediators": [
-                    s.mediator_id
-                    for s in slots
-                    if any(is_eligible(case=need, mediator=s, today=release) for need in needs)
-                ],
+                "mediators": eligible,
+                "places": {m: _places(needs[0], slot_of[m]) for m in eligible},
             }
         )
-    return {"cases": cases, "capacity": capacity, "sick_from": sick_from}
+    return {
+        "cases": cases,
+        "capacity": capacity,
+        "place_capacity": place_capacity,
+        "sick_from": sick_from,
+    }
+
+
+def _places(need: Any, slot: Any) -> list[int] | None:
+    """Where the family may meet this mediator, as the service's rules say: any opening by
+    video (`travel`: beyond the guidance, the parents accept it), else the locations of
+    `cost.meeting_places` (within the journey guidance, or the nearest alone)."""
+    from mediators.assignment.cost import meeting_places
+    from mediators.assignment.eligibility import travel
+
+    if travel(case=need, mediator=slot).remote:
+        return None
+    return sorted(loc.location_id for loc, _ in meeting_places(case=need, mediator=slot))
 
 
 def world_place(location: Any) -> Any:
@@ -650,7 +677,7 @@ def bound_cases_check(results: dict[str, Any], bound_cases: list[dict[str, Any]]
 
     by_index = {c["i"]: c for c in bound_cases}
     for policy, result in results.items():
-        early = foreign = 0
+        early = foreign = elsewhere = 0
         for row in result["cases"]:
             if not row["first_slot"]:
                 continue
@@ -658,11 +685,14 @@ def bound_cases_check(results: dict[str, Any], bound_cases: list[dict[str, Any]]
             slot = datetime.fromisoformat(row["first_slot"]).astimezone(OSLO).date()
             early += slot <= case["release"]
             foreign += row["mediator"] is not None and row["mediator"] not in case["mediators"]
-        if early or foreign:
+            places = case["places"].get(row["first_mediator"], [])
+            elsewhere += places is not None and row["first_place"] not in places
+        if early or foreign or elsewhere:
             print(
                 f"WARNING  {LABELS[policy]}: {early} slots on or before the bound's release day, "
-                f"{foreign} placements with a mediator the bound does not allow: the bound "
-                "misses a relaxation for them.",
+                f"{foreign} placements with a mediator the bound does not allow, {elsewhere} "
+                "first slots at a place it does not allow: the bound misses a relaxation for "
+                "them.",
                 flush=True,
             )
 
@@ -723,8 +753,8 @@ def wait_breakdown(
         if elsewhere:
             print(
                 f"  {LABELS[policy]}: booking at the assigned location cost "
-                f"{sum(elsewhere) / len(elsewhere):.2f} wd a case against any of the "
-                f"mediator's locations ({sum(1 for d in elsewhere if d > 0)} cases later)"
+                f"{sum(elsewhere) / len(elsewhere):.2f} wd a case against any place the "
+                f"family may meet the mediator ({sum(1 for d in elsewhere if d > 0)} cases later)"
             )
         n = len(parts)
         means = [sum(p[k] for p in parts) / n for k in range(4)]
@@ -866,6 +896,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 bound_box["bound"] = hindsight_bound(
                     cases=bi["cases"],
                     capacity=bi["capacity"],
+                    place_capacity=bi["place_capacity"],
                     sick_from=bi["sick_from"],
                     working_days=working_days,
                     censor_day=censor_day([c["earliest"] for c in bi["cases"]]),
@@ -902,7 +933,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     goals(figs, bound)
     print()
     print(
-        f"bound  HiGHS LP over (case, mediator, day): {bound.variables:,} variables, "
+        f"bound  HiGHS LP over (case, mediator, place, day): {bound.variables:,} variables, "
         f"{bound.constraints:,} constraints, {bound.seconds:.1f} s, {bound.unplaced_share:.1%} "
         f"unplaced within {WINDOW_WORKING_DAYS} working days of release ({bound.status})"
     )

@@ -7,8 +7,10 @@ pool is thread-safe (redis-py takes a connection from the pool per command), so 
 is enough.
 """
 
+from contextlib import suppress
 from typing import Any
 
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 
@@ -31,3 +33,28 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+
+def hit_count(key: str, previous_key: str, *, timeout: int) -> tuple[int, int]:
+    """Add one to the counter `key` (made with `timeout` seconds to live) and read the
+    counter `previous_key`: (the new count, the previous count or 0). On this module's Redis
+    cache one round trip (INCR, EXPIRE NX and GET in one pipeline); elsewhere, the cache API."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        counter = backend.make_and_validate_key(key)
+        previous = backend.make_and_validate_key(previous_key)
+        pipe = backend._cache.get_client(counter, write=True).pipeline(transaction=False)
+        pipe.incr(counter)
+        pipe.expire(counter, timeout, nx=True)
+        pipe.get(previous)
+        count, _, before = pipe.execute()
+        # Django's Redis cache stores integers as plain digits, so get() reads them too.
+        return int(count), int(before or 0)
+    backend.add(key, 0, timeout)
+    return int(backend.incr(key)), int(backend.get(previous_key, 0))
+
+
+def hit_uncount(key: str) -> None:
+    """Take back one `hit_count` (a refused request does not count)."""
+    with suppress(ValueError):  # expired in between: nothing to take back
+        cache.decr(key)

@@ -258,6 +258,18 @@ def _wait_cost(free_on: date, today: date, urgency_value: float) -> float:
     return number("cost.wait") * (free_on - today).days * (1.0 + urgency_value)
 
 
+def meeting_places(*, case: CaseNeed, mediator: MediatorSlot) -> list[tuple[LocationRef, int]]:
+    """The mediator's locations where the family may meet in person, with their journey
+    minutes: those within the journey guidance (`travel.max_journey`, domain brief: about 2
+    hours each way), or the nearest alone when none is. Empty when the mediator has none."""
+    limit = number("travel.max_journey")
+    trips = [(loc, journey_minutes(case.home, loc.place)) for loc in mediator.locations]
+    within = [trip for trip in trips if trip[1] <= limit]
+    if within or not trips:
+        return within
+    return [min(trips, key=lambda trip: (trip[1], trip[0].location_id))]
+
+
 def meeting_place(
     *, case: CaseNeed, mediator: MediatorSlot, today: date, urgency_value: float
 ) -> tuple[LocationRef, int, date]:
@@ -267,11 +279,7 @@ def meeting_place(
     is within the guidance. A satellite open one day a week is then chosen only when the
     shorter journey is worth the wait. Returns the location, its journey minutes and the
     earliest day there."""
-    limit = number("travel.max_journey")
-    trips = [(loc, journey_minutes(case.home, loc.place)) for loc in mediator.locations]
-    within = [trip for trip in trips if trip[1] <= limit] or [
-        min(trips, key=lambda trip: (trip[1], trip[0].location_id))
-    ]
+    within = meeting_places(case=case, mediator=mediator)
     options = [
         (
             loc,

@@ -242,10 +242,15 @@ _RULES = (
     ),
     AssignmentRule(
         "cost.wait",
-        3.0,
+        # The two guidance limits weigh the same: the whole journey allowance (about 2 hours
+        # each way) is worth the whole waiting allowance (an offer within 3 weeks), so about
+        # 5.7 points a day. At 3 points, 30 minutes less travel outweighed 10 days of waiting,
+        # and a family waited for a satellite open one day a week (docs/national-simulation.md).
+        rule_value(_MAX_JOURNEY) / (rule_value(_OFFER_WEEKS) * 7),
         "points/day × (1 + urgency)",
-        rule_source(_OFFER_WEEKS),
-        "Each day until the mediator's earliest free hour, weighted by the case's urgency.",
+        f"{rule_source(_MAX_JOURNEY)}: journey and offer guidance",
+        "Each day until the mediator's earliest free hour, weighted by the case's urgency: the "
+        "journey guidance in minutes over the offer guidance in days (120 / 21).",
     ),
     AssignmentRule(
         "cost.balance",
@@ -273,9 +278,9 @@ _RULES = (
         None,
         "points",
         "our model (from cost.wait and cost.balance)",
-        "In a batch, the k-th hour a mediator receives costs 3 × 7 × k / capacity (later cases "
-        "wait longer) + 40 × (((load + k + 1) / capacity)² − ((load + 1) / capacity)²): convex, "
-        "so the optimiser spreads cases instead of piling them on the nearest mediator.",
+        "In a batch, the k-th hour a mediator receives costs cost.wait × 7 × k / capacity (later "
+        "cases wait longer) + 40 × (((load + k + 1) / capacity)² − ((load + 1) / capacity)²): "
+        "convex, so the optimiser spreads cases instead of piling them on the nearest mediator.",
     ),
     AssignmentRule(
         "cost.unassigned_base",

@@ -17,16 +17,24 @@ def _working_days(a: date, b: date) -> int:
     return days
 
 
-def _case(i: int, *, mediators: list[int], hours: float = 1.0) -> dict:
-    # requested the Friday before, released in Monday's batch: first meeting Tuesday at best
+def _case(i: int, *, mediators: list[int], hours: float = 1.0, places: dict | None = None) -> dict:
+    # requested the Friday before, released in Monday's batch: first meeting Tuesday at best;
+    # places: by mediator, where the family may meet them (default: anywhere, by video)
     return {"i": i, "requested": FRIDAY_BEFORE, "release": MONDAY, "hours": hours,
-            "mediators": mediators}  # fmt: skip
+            "mediators": mediators,
+            "places": {m: (places or {}).get(m) for m in mediators}}  # fmt: skip
 
 
-def _bound(cases: list[dict], capacity: dict, sick_from: dict | None = None):
+def _bound(
+    cases: list[dict],
+    capacity: dict,
+    sick_from: dict | None = None,
+    place_capacity: dict | None = None,
+):
     return hindsight_bound(
         cases=cases,
         capacity=capacity,
+        place_capacity=place_capacity or {},
         sick_from=sick_from or {},
         working_days=_working_days,
         censor_day=MONDAY + timedelta(days=120),
@@ -82,3 +90,32 @@ def test_a_case_without_room_in_its_window_is_unplaced_at_the_windows_end():
 def test_a_case_no_mediator_may_take_counts_until_censoring_as_in_the_simulation():
     bound = _bound([_case(1, mediators=[])], {})
     assert bound.mean_working_days == _working_days(FRIDAY_BEFORE, MONDAY + timedelta(days=120))
+
+
+# The journey guidance (domain brief: about 2 hours each way; `cost.meeting_places`): in person,
+# a family meets a mediator only at the places within it, on the hours open there.
+NEAR, FAR = 101, 102
+
+
+def test_in_person_a_case_takes_only_the_hours_open_at_its_places():
+    # Mediator 7 is at the far place on Tuesday and at the near one on Wednesday.
+    capacity = {7: {TUESDAY: 1.0, WEDNESDAY: 1.0}}
+    places = {7: {(FAR, TUESDAY): 1.0, (NEAR, WEDNESDAY): 1.0}}
+    near_only = _case(1, mediators=[7], places={7: [NEAR]})
+    assert _bound([near_only], capacity, place_capacity=places).mean_working_days == 3
+    # by video, Tuesday's hour anywhere will do
+    video = _case(1, mediators=[7])
+    assert _bound([video], capacity, place_capacity=places).mean_working_days == 2
+
+
+def test_a_mediator_open_at_two_places_at_once_still_meets_one_family_at_a_time():
+    # Tuesday 09-10 at both places (one hour of the mediator's day), Wednesday 09-10 near.
+    capacity = {7: {TUESDAY: 1.0, WEDNESDAY: 1.0}}
+    places = {7: {(NEAR, TUESDAY): 1.0, (FAR, TUESDAY): 1.0, (NEAR, WEDNESDAY): 1.0}}
+    cases = [
+        _case(1, mediators=[7], places={7: [NEAR]}),
+        _case(2, mediators=[7], places={7: [FAR]}),
+    ]
+    bound = _bound(cases, capacity, place_capacity=places)
+    # one of them on Tuesday, the near family on Wednesday: not both on Tuesday
+    assert bound.mean_working_days == (2 + 3) / 2
