@@ -342,7 +342,7 @@ def two_places(nearest_in: int, other_in: int, other: LocationRef = DRAMMEN_LOC)
 
 def test_the_family_meets_where_the_journey_and_the_wait_cost_least():
     """The nearest location, open only in three weeks, loses to one 45 minutes further away
-    that is open tomorrow (`cost.wait` 3 points a day × 20 days > `cost.journey` 1 point a
+    that is open tomorrow (`cost.wait` 5.7 points a day × 20 days > `cost.journey` 1 point a
     minute × 45): the assignment's location and its wait are that location's, and the
     reason names it."""
     cost = pair_cost(case=case(), mediator=two_places(21, 1), today=TODAY)
@@ -359,6 +359,29 @@ def test_a_short_wait_is_not_worth_a_longer_journey():
     assert cost is not None
     assert cost.location_id == OSLO_LOC.location_id
     assert cost.earliest_free == TODAY + timedelta(days=2)
+
+
+def test_the_journey_and_the_offer_guidance_weigh_the_same():
+    """Domain brief (Bufdir guidance): an offer within 3 weeks, a journey of at most about 2
+    hours each way. The whole waiting allowance costs what the whole journey allowance does."""
+    assert number("cost.wait") * 21 == pytest.approx(
+        number("cost.journey") * number("travel.max_journey")
+    )
+
+
+def test_the_places_a_family_may_meet_are_those_within_the_guidance_else_the_nearest():
+    from mediators.assignment.cost import meeting_places
+
+    both = mediator(locations=(OSLO_LOC, DRAMMEN_LOC, TROMSO_LOC))
+    assert [loc for loc, _ in meeting_places(case=case(), mediator=both)] == [
+        OSLO_LOC,
+        DRAMMEN_LOC,
+    ]
+    far = mediator(locations=(TROMSO_LOC,))
+    assert meeting_places(case=case(), mediator=far) == [
+        (TROMSO_LOC, journey_minutes(OSLO, TROMSO_LOC.place))
+    ]
+    assert meeting_places(case=case(), mediator=mediator(locations=())) == []
 
 
 def test_a_location_beyond_the_journey_guidance_is_never_chosen_for_its_calendar():
