@@ -2,6 +2,7 @@
 production cache (Redis, one round trip a request) and on the zero-setup one (local memory)."""
 
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -104,6 +105,33 @@ def test_one_round_trip_to_redis_a_request(backend: str) -> None:
     finally:
         client.connection_pool.get_connection = original
     assert len(calls) == 1
+
+
+def test_requests_at_once_on_redis_let_exactly_the_rate_through(backend: str) -> None:
+    """20 requests of one client at the same moment from 20 threads: each INCR is atomic on
+    Redis, so exactly the rate gets through (DRF's log read, then wrote back the list, so
+    requests at once could all pass)."""
+    if backend != "redis":
+        pytest.skip("a race on the shared cache")
+    barrier = threading.Barrier(20)
+    results: list[bool] = []
+    lock = threading.Lock()
+
+    def one() -> None:
+        barrier.wait()
+        allowed = _allowed(START + 1)
+        with lock:
+            results.append(allowed)
+
+    threads = [threading.Thread(target=one) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False] * 17 + [True] * 3
+    # the refused ones were taken back: the count is the 3 let through
+    assert not _allowed(START + 2)
+    assert _allowed(START + 61 + 20)  # 3 × (1 - 21/60) + 1 = 2.95 <= 3
 
 
 @given(gaps=st.lists(st.floats(min_value=0.0, max_value=40.0), min_size=1, max_size=25))
