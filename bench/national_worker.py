@@ -75,6 +75,7 @@ class Sim:
         self.over_capacity: list[list[Any]] = []
         self.diagnosis: dict[int, dict[str, Any]] = {}
         self.places: dict[tuple[int, int], set[int]] = {}
+        self.mediator_slot: dict[int, Any] = {}
         weeks = plan["weeks"]
         self.arrivals_end = _at(START + timedelta(weeks=weeks), 0)
         drain = plan.get("drain_weeks", DRAIN_WEEKS)
@@ -399,7 +400,12 @@ class Sim:
 
         key = (case.pk, mediator.pk)
         if key not in self.places:
-            slot = mediator_slots(mediator_ids=[mediator.pk])[0]
+            # A mediator's locations do not change during a run: read them once.
+            slot = self.mediator_slot.get(mediator.pk)
+            if slot is None:
+                slot = self.mediator_slot[mediator.pk] = mediator_slots(mediator_ids=[mediator.pk])[
+                    0
+                ]
             self.places[key] = {
                 loc.location_id for loc, _ in meeting_places(case=case_need(case), mediator=slot)
             }
