@@ -24,9 +24,9 @@ class _View:
     throttle_scope = "intake"
 
 
-@pytest.fixture(params=["redis", "locmem"])
-def backend(request: pytest.FixtureRequest, settings: Any) -> Iterator[str]:
-    if request.param == "redis":
+def _use(settings: Any, kind: str) -> None:
+    """The cache of this kind as the default, with the test rates, emptied."""
+    if kind == "redis":
         settings.CACHES = {
             "default": {
                 "BACKEND": "config.cache.RedisCache",
@@ -41,6 +41,11 @@ def backend(request: pytest.FixtureRequest, settings: Any) -> Iterator[str]:
         "DEFAULT_THROTTLE_RATES": {"case_request": "2/min", "intake": "3/min"},
     }
     caches["default"].clear()
+
+
+@pytest.fixture(params=["redis", "locmem"])
+def backend(request: pytest.FixtureRequest, settings: Any) -> Iterator[str]:
+    _use(settings, request.param)
     yield request.param
     caches["default"].clear()
 
@@ -148,12 +153,7 @@ def test_never_more_than_the_rate_in_a_minute_and_retry_after_is_honest(
     """Any sequence of requests: no clock minute lets more than the rate through (the estimate
     is never below this minute's count), and a refused client asking again after its
     Retry-After (`wait()`) is let through."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"case_request": "2/min", "intake": "3/min"},
-    }
-    caches["default"].clear()
+    _use(settings, "locmem")
     at = START
     allowed_in: dict[int, int] = {}
     for gap in gaps:
