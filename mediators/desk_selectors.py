@@ -13,7 +13,9 @@ from intake.models import Case, Parent, QuestionnaireResponse
 from intake.questionnaire import Item, Text
 from mediators.access import office_scope
 from mediators.assigning import ASSIGNABLE, case_suggestions
-from mediators.assignment import Exclusion, Suggestion
+from mediators.assignment import Exclusion, Place, Suggestion
+from mediators.assignment.journey import journey_minutes
+from mediators.assignment.rules import number
 from mediators.models import Assignment, Location, Mediator, Offer, Office, User
 from scheduling.models import Appointment, Certificate
 from scheduling.slots import Slot, case_mediator, slots_available_for
@@ -82,6 +84,16 @@ def case_suggestion_rows(
 class SlotRow:
     slot: Slot
     location_name: str
+    # The family's one-way journey there (from the case's municipality, as the assignment
+    # counts it); None for a slot that is video or phone only.
+    journey_minutes: int | None = None
+
+    @property
+    def beyond_journey_guidance(self) -> bool:
+        """Beyond about 2 hours each way (domain brief; `travel.max_journey`)."""
+        return self.journey_minutes is not None and self.journey_minutes > number(
+            "travel.max_journey"
+        )
 
 
 def case_slots(
@@ -99,10 +111,16 @@ def case_slots(
         kind=kind,
         mediator=mediator,
     )[:limit]
-    names = dict(
-        Location.objects.filter(pk__in={s.location_id for s in slots}).values_list("pk", "name")
-    )
-    return mediator, [SlotRow(slot, names.get(slot.location_id or 0, "")) for slot in slots]
+    home = Place(case.municipality.latitude, case.municipality.longitude)
+    places = {
+        pk: (name, journey_minutes(home, Place(latitude, longitude)))
+        for pk, name, latitude, longitude in Location.objects.filter(
+            pk__in={s.location_id for s in slots}
+        ).values_list("pk", "name", "latitude", "longitude")
+    }
+    return mediator, [
+        SlotRow(slot, *places.get(slot.location_id or 0, ("", None))) for slot in slots
+    ]
 
 
 def case_appointments(*, case: Case) -> QuerySet[Appointment]:

@@ -4,7 +4,7 @@ actions (assign, book, attendance, certificates) with the services' rules as pag
 The browser walk is tests/pages/test_desk.py.
 """
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from intake.models import AuditEvent, Case, CaseStatus, Classification, IntakeLink
 from mediators.models import Assignment, Offer, User
-from scheduling.models import Appointment, Certificate
-from tests.factories import UserFactory
+from scheduling.models import Appointment, Availability, Certificate
+from tests.factories import LocationFactory, UserFactory
 from tests.mediators.conftest import waiting_case
 from tests.pages.auth import verified_login
 from tests.pages.desk_setup import DeskWorld, desk_world
@@ -319,6 +319,41 @@ def test_book_cancel_attend_and_issue_the_certificate(staff: Client, world: Desk
         {"refuse-parent_role": "other", "refuse-reason": "Møtte ikke"},
     )
     assert Certificate.objects.get(case=case, parent__role="other").status == "refused"
+
+
+def test_each_free_time_shows_the_familys_journey_and_warns_beyond_the_guidance(
+    staff: Client, world: DeskWorld
+) -> None:
+    """Staff see how far the family travels to each place (domain brief: about 2 hours each
+    way), so a free time far away is not booked by its date alone."""
+    case = _assigned(staff, world, world.long_wait)
+    far = LocationFactory.create(
+        office=world.office,
+        name="Fjern filial",
+        latitude=69.65,  # about 1,150 km north of Oslo
+        longitude=18.96,
+        satellite=True,
+    )
+    world.office_mediator.locations.add(far)
+    for weekday in range(5):
+        Availability.objects.create(
+            mediator=world.office_mediator,
+            location=far,
+            weekday=weekday,
+            start_time=time(7),
+            end_time=time(9),
+            valid_from=date(2026, 1, 1),
+        )
+    page = staff.get(_case_url(case))
+    rows = [choice["row"] for choice in page.context["slot_choices"]]
+    near = [row for row in rows if row.location_name != "Fjern filial"]
+    far_rows = [row for row in rows if row.location_name == "Fjern filial"]
+    assert near and far_rows
+    assert all(row.journey_minutes <= 120 and not row.beyond_journey_guidance for row in near)
+    assert all(row.journey_minutes > 120 and row.beyond_journey_guidance for row in far_rows)
+    html = page.content.decode()
+    assert f"Om lag {near[0].journey_minutes} min reisevei for familien" in html
+    assert html.count("utover reiseveiledningen på om lag 2 timer hver vei") == len(far_rows)
 
 
 def test_a_safety_case_can_only_book_separate_meetings(staff: Client, world: DeskWorld) -> None:
