@@ -228,12 +228,33 @@ class Sim:
                     best=days.get("best"),
                     best_without_capacity=days.get("best_without_capacity"),
                     chosen=days.get("by_mediator", {}).get(row.mediator_id),
+                    chosen_place=self.place_day(placement.assignment, days, today),
                 )
             if placement.offer is not None:
                 self.respond_later(now, placement.offer)
             elif placement.assignment is not None:
                 self.book_later(now + timedelta(minutes=30), placement.assignment.case_id, now)
         self.check_capacity()
+
+    def place_day(self, assignment: Any, days: dict[str, Any], today: date) -> str | None:
+        """The earliest day at the place the assignment chose (as `earliest_days` read it
+        before the batch; video: anywhere): set against `chosen` (any of the mediator's
+        places) and the slot booked, it splits the booking's loss into the choice of place
+        and what the batch and the time until the booking took."""
+        if assignment is None or "need" not in days:
+            return None
+        from mediators.assignment.cost import earliest_free
+
+        mediator = days["slots"].get(assignment.mediator_id)
+        if mediator is None:
+            return None
+        day = earliest_free(
+            mediator=mediator,
+            today=today,
+            case=days["need"],
+            location_id=None if assignment.remote else assignment.location_id,
+        )
+        return day.isoformat()
 
     def earliest_days(self, cases: list[Any], today: date) -> dict[int, dict[str, Any]]:
         """Diagnostic, read before the batch: per case, the earliest day any eligible mediator
@@ -249,6 +270,7 @@ class Sim:
             return {}
         needs = [case_need(case) for case in cases]
         slots = mediator_slots(office_ids={need.office_id for need in needs})
+        by_id = {slot.mediator_id: slot for slot in slots}
         found: dict[int, dict[str, Any]] = {}
         for need in needs:
             by_mediator: dict[int, str] = {}
@@ -271,6 +293,8 @@ class Sim:
                 if best_without_capacity
                 else None,
                 "by_mediator": by_mediator,
+                "need": need,
+                "slots": by_id,
             }
         return found
 

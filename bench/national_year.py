@@ -703,8 +703,10 @@ def wait_breakdown(
     """Where each policy's wait after the release went, in mean working days per case with a
     slot (from the worker's per-placement diagnosis, read before each batch): waiting for a
     mediator (release → the batch that placed it), the earliest day any eligible mediator
-    had free at that batch, the choice (that day → the chosen mediator's earliest day), and
-    the booking (→ the slot booked). Also how often the weekly open-case capacity
+    had free at that batch, the choice (that day → the chosen mediator's earliest day at any
+    of their places), the place (→ the earliest day at the place the assignment chose: the
+    journey bought with waiting), and the booking (→ the slot booked: what the same batch's
+    other cases and the time until the booking took). Also how often the weekly open-case capacity
     (`capacity.full`) hid an earlier day."""
     from bench.national_world import OSLO
 
@@ -714,11 +716,12 @@ def wait_breakdown(
     by_index = {c["i"]: c for c in bound_cases}
     print("where the wait after release went (mean working days per case with a slot):")
     print(
-        f"{'':14}{'cases':>7}{'unplaced':>10}{'earliest':>10}{'choice':>8}{'booking':>9}"
+        f"{'':14}{'cases':>7}{'unplaced':>10}{'earliest':>10}{'choice':>8}{'place':>7}"
+        f"{'booking':>9}"
         f"{'total':>7}   capacity hid an earlier day"
     )
     for policy, result in results.items():
-        parts: list[tuple[int, int, int, int]] = []
+        parts: list[tuple[int, int, int, int, int]] = []
         hidden = hidden_days = 0
         elsewhere: list[int] = []
         for row in result["cases"]:
@@ -734,12 +737,16 @@ def wait_breakdown(
             placed = date.fromisoformat(found["placed_on"])
             best = date.fromisoformat(found["best"])
             chosen = date.fromisoformat(found["chosen"]) if found.get("chosen") else slot
+            place = (
+                date.fromisoformat(found["chosen_place"]) if found.get("chosen_place") else chosen
+            )
             parts.append(
                 (
                     signed(release, placed),
                     signed(placed, best),
                     signed(best, chosen),
-                    signed(chosen, slot),
+                    signed(chosen, place),
+                    signed(place, slot),
                 )
             )
             if (
@@ -757,10 +764,10 @@ def wait_breakdown(
                 f"family may meet the mediator ({sum(1 for d in elsewhere if d > 0)} cases later)"
             )
         n = len(parts)
-        means = [sum(p[k] for p in parts) / n for k in range(4)]
+        means = [sum(p[k] for p in parts) / n for k in range(5)]
         print(
             f"{LABELS[policy]:<14}{n:>7,}{means[0]:>10.2f}{means[1]:>10.2f}{means[2]:>8.2f}"
-            f"{means[3]:>9.2f}{sum(means):>7.2f}   {hidden} cases"
+            f"{means[3]:>7.2f}{means[4]:>9.2f}{sum(means):>7.2f}   {hidden} cases"
             + (f", {hidden_days / hidden:.1f} wd each" if hidden else "")
         )
 
