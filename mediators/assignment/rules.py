@@ -242,15 +242,17 @@ _RULES = (
     ),
     AssignmentRule(
         "cost.wait",
-        # The two guidance limits weigh the same: the whole journey allowance (about 2 hours
-        # each way) is worth the whole waiting allowance (an offer within 3 weeks), so about
-        # 5.7 points a day. At 3 points, 30 minutes less travel outweighed 10 days of waiting,
-        # and a family waited for a satellite open one day a week (docs/national-simulation.md).
-        rule_value(_MAX_JOURNEY) / (rule_value(_OFFER_WEEKS) * 7),
+        # The whole journey allowance (about 2 hours each way) is worth the working days of
+        # the waiting allowance (an offer within 3 weeks: 15), so 8 points a day. The
+        # planners' goal for the national simulation (a mean wait within 10% of the
+        # hindsight bound) sets how much journey a day of waiting may buy: over a year, 5.7
+        # (120 / 21 days) gave 1.106 x, 8 gave 1.09 x at 1.3 minutes more travel each way, 12
+        # gave 1.07 x at 3.9 more (docs/assignment-rules.md).
+        rule_value(_MAX_JOURNEY) / (rule_value(_OFFER_WEEKS) * 5),
         "points/day × (1 + urgency)",
-        f"{rule_source(_MAX_JOURNEY)}: journey and offer guidance",
+        f"{rule_source(_MAX_JOURNEY)}: journey and offer guidance; the planners' wait goal",
         "Each day until the mediator's earliest free hour, weighted by the case's urgency: the "
-        "journey guidance in minutes over the offer guidance in days (120 / 21).",
+        "journey guidance in minutes over the working days of the offer guidance (120 / 15).",
     ),
     AssignmentRule(
         "cost.balance",

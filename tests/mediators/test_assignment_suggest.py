@@ -73,7 +73,7 @@ def test_limit_cuts_the_ranking():
 
 
 def test_the_family_sees_their_earlier_mediator_first():
-    """Continuity (`cost.continuity`, 60 points: about 10 days of waiting at `cost.wait`) beats
+    """Continuity (`cost.continuity`, 60 points: about 7.5 days of waiting at `cost.wait`) beats
     a busier calendar: mediator 1 is at 60% of the week and 4 days later than the others."""
     busier = [mediator(mediator_id=1, load_hours=6.0), *pool()[1:]]
     result = suggest(case=case(previous_mediator_id=1), mediators=busier, today=TODAY)
