@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from config.datetime_format import datetime_range_text
-from intake.models import Parent
+from intake.links import link_url
+from intake.models import Parent, QuestionnaireResponse
 from scheduling.duties import DutySkipped, duty_handler
 from scheduling.ics import ICS_CONTENT_TYPE, appointment_ics, ics_method
 from scheduling.models import Appointment, AppointmentStatus, Duty
@@ -121,6 +122,24 @@ def notice_context(appointment: Appointment, parent: Parent) -> dict[str, Any]:
     }
 
 
+def questionnaire_link(parent: Parent) -> str:
+    """The parent's questionnaire link while their answers are not in, else "".
+
+    Both parents answer before the first meeting (000 §4.2), but a case may be booked on one
+    parent's answers (docs/classification-rules.md): the booking notice and the reminders then
+    ask the other parent to answer before the meeting, so the screen (and the separate meetings
+    it can call for, meklingsforskriften § 7) is complete before they meet."""
+    response = QuestionnaireResponse.objects.filter(parent=parent).only("submitted_at").first()
+    if response is not None and response.submitted_at is not None:
+        return ""
+    link = (
+        parent.links.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .order_by("-created_at")
+        .first()
+    )
+    return link_url(link) if link is not None else ""
+
+
 def appointment_ics_for(appointment: Appointment, parent: Parent) -> bytes:
     """The parent's own invite: their link in the text, only them as attendee."""
     context = notice_context(appointment, parent)
@@ -169,10 +188,13 @@ def send_appointment_notice(duty: Duty) -> str:
     appointment, parent = _load(duty)
     template = _notice_template(appointment)
     method = ics_method(appointment)
+    context = notice_context(appointment, parent)
+    if template == "appointment_booked":
+        context["questionnaire_link"] = questionnaire_link(parent)
     notify(
         template=template,
         language=parent.language,
-        context=notice_context(appointment, parent),
+        context=context,
         email=parent.email,
         phone=parent.phone or None,
         attachments=[
@@ -196,7 +218,10 @@ def send_appointment_reminder(duty: Duty) -> str:
     notify(
         template="appointment_reminder",
         language=parent.language,
-        context=notice_context(appointment, parent),
+        context={
+            **notice_context(appointment, parent),
+            "questionnaire_link": questionnaire_link(parent),
+        },
         email=parent.email,
         phone=parent.phone or None,
     )

@@ -11,8 +11,13 @@ from django.db import IntegrityError, transaction
 from icalendar import Calendar
 from rest_framework.test import APIClient
 
-from intake.models import CaseStatus
-from scheduling.appointment_notices import appointment_link_resolve, appointment_link_token
+from intake.links import link_issue, link_url
+from intake.models import CaseStatus, QuestionnaireResponse
+from scheduling.appointment_notices import (
+    appointment_link_resolve,
+    appointment_link_token,
+    questionnaire_link,
+)
 from scheduling.appointments import appointment_book, appointment_cancel, appointment_reschedule
 from scheduling.booking_rules import HoursLimit, SlotTaken, case_hours
 from scheduling.duties import duty_execute
@@ -219,6 +224,41 @@ def test_a_due_reminder_is_sent_to_the_parent_in_their_language(world: World) ->
     [message] = mail.outbox
     assert message.subject.startswith("Reminder: Mediation meeting Monday 4 January 2027")
     assert message.attachments == []
+
+
+def test_a_parent_who_has_not_answered_is_asked_to_before_the_meeting(
+    world: World, sent: Any
+) -> None:
+    """000 §4.2: both parents answer before the first meeting, but a case may be booked on one
+    parent's answers. The booking notice and the reminders carry the questionnaire link to the
+    parent whose answers are not in, and only to them; once they submit, it stops."""
+    parents = {p.role: p for p in world.case.parents.all()}
+    links = {role: link_issue(parent=parent) for role, parent in parents.items()}
+    QuestionnaireResponse.objects.create(
+        parent=parents["other"], questionnaire_version="v1", answers={}, submitted_at=NOW
+    )
+    with sent():
+        [appointment] = _book(world)
+    by_address = {m.to[0]: m for m in mail.outbox}
+    asked, answered = by_address[parents["requester"].email], by_address[parents["other"].email]
+    assert link_url(links["requester"]) in asked.body
+    assert "Du har ikke svart på spørsmålene før mekling ennå" in asked.body
+    assert "/intake/" not in answered.body
+    [sms] = LocmemSmsBackend.outbox
+    assert link_url(links["requester"]) in sms.body
+
+    mail.outbox.clear()
+    for role in ("requester", "other"):
+        reminder = Duty.objects.get(key=f"appointment_reminder:{appointment.pk}:0:{role}:24h")
+        duty_execute(duty_id=reminder.pk)
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert link_url(links["requester"]) in by_address[parents["requester"].email].body
+    assert "/intake/" not in by_address[parents["other"].email].body
+
+    QuestionnaireResponse.objects.create(
+        parent=parents["requester"], questionnaire_version="v1", answers={}, submitted_at=NOW
+    )
+    assert questionnaire_link(parents["requester"]) == ""
 
 
 def test_the_hours_limit_of_7_refuses_a_booking_beyond_it(world: World) -> None:

@@ -121,6 +121,7 @@ def test_every_parent_message_has_a_nynorsk_text_with_all_of_the_bokmal_variable
         "days_valid": 14,
         "interpreter": True,
         "child_talk": True,
+        "questionnaire_link": "https://mekling.test/intake/x/",
     }
     text = render_to_string(f"notifications/{template}.nn.{channel}", context)
     assert not BOKMAL_ONLY.search(text), BOKMAL_ONLY.search(text)
