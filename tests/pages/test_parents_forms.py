@@ -374,9 +374,12 @@ def test_a_separate_meeting_link_shows_only_that_parents_own_time(
     local = timezone.localtime
     assert f"kl. {local(mine.starts_at):%H.%M}" in page
     assert f"{local(theirs.starts_at):%H.%M}" not in page
-    # The nynorsk parent's own page writes the day in nynorsk, in the same format.
+    # The nynorsk parent's own page writes the day in nynorsk, in the same format. No language
+    # cookie: the page takes the parent's own language (a bokmål cookie would show "lørdag"
+    # where nynorsk says "laurdag"; on a Wednesday to Friday the two read the same).
     their_token = links["testo@test.example"].group(1)  # type: ignore[union-attr]
-    theirs_page = _client().get(f"/appointments/{their_token}/").content.decode()
+    theirs_page = Client().get(f"/appointments/{their_token}/").content.decode()
+    assert 'lang="nn"' in theirs_page
     nynorsk_day = datetime_format.date_text(theirs.starts_at, "nn")
     assert f"{nynorsk_day} kl. {local(theirs.starts_at):%H.%M}" in theirs_page
 
