@@ -17,6 +17,7 @@ from mediators.assignment import Exclusion, Place, Suggestion
 from mediators.assignment.journey import journey_minutes
 from mediators.assignment.rules import number
 from mediators.models import Assignment, Location, Mediator, Offer, Office, User
+from mediators.snapshots import case_home
 from scheduling.models import Appointment, Certificate
 from scheduling.slots import Slot, case_mediator, slots_available_for
 
@@ -111,7 +112,7 @@ def case_slots(
         kind=kind,
         mediator=mediator,
     )[:limit]
-    home = Place(case.municipality.latitude, case.municipality.longitude)
+    home = case_home(case)
     places = {
         pk: (name, journey_minutes(home, Place(latitude, longitude)))
         for pk, name, latitude, longitude in Location.objects.filter(

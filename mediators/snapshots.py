@@ -29,12 +29,17 @@ def _parent_keys(parent: Parent) -> frozenset[str]:
     )
 
 
+def case_home(case: Case) -> Place:
+    """Where the family's journeys are counted from: the case's municipality."""
+    return Place(case.municipality.latitude, case.municipality.longitude)
+
+
 def case_need(case: Case) -> CaseNeed:
     """What a case needs of a mediator. `case` should come with parents and classification."""
     parents = list(case.parents.all())
     classification = getattr(case, "classification", None)
     previous = case.assignments.filter(ended_at__isnull=False).order_by("-ended_at").first()
-    home = Place(case.municipality.latitude, case.municipality.longitude)
+    home = case_home(case)
     return CaseNeed(
         case_id=case.pk,
         reference=case.reference,

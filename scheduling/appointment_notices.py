@@ -129,8 +129,7 @@ def questionnaire_link(parent: Parent) -> str:
     parent's answers (docs/classification-rules.md): the booking notice and the reminders then
     ask the other parent to answer before the meeting, so the screen (and the separate meetings
     it can call for, meklingsforskriften § 7) is complete before they meet."""
-    response = QuestionnaireResponse.objects.filter(parent=parent).only("submitted_at").first()
-    if response is not None and response.submitted_at is not None:
+    if QuestionnaireResponse.objects.filter(parent=parent, submitted_at__isnull=False).exists():
         return ""
     link = (
         parent.links.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
