@@ -11,7 +11,7 @@ from intake.classifying import classification_recompute
 from intake.duty_rules import duty_outcome
 from intake.models import Case, Parent, QuestionnaireResponse
 from intake.questionnaire import load_questionnaire
-from mediators.models import Mediator, Office, User
+from mediators.models import Location, Mediator, Office, User
 from scheduling.models import Availability
 from tests.factories import ChildFactory
 from tests.mediators.conftest import mediator_at, waiting_case
@@ -83,9 +83,16 @@ def waited(case: Case, days: int) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-def open_hours(mediator: Mediator, *, start: time = time(9), end: time = time(15)) -> None:
-    """Weekdays at the mediator's first location (Oslo time), from the start of the year."""
-    location = mediator.locations.order_by("pk").first()
+def open_hours(
+    mediator: Mediator,
+    *,
+    start: time = time(9),
+    end: time = time(15),
+    location: Location | None = None,
+) -> None:
+    """Weekdays at this location, else the mediator's first (Oslo time), from the start of the
+    year."""
+    location = location or mediator.locations.order_by("pk").first()
     for weekday in range(5):
         Availability.objects.create(
             mediator=mediator,

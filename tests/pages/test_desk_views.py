@@ -4,7 +4,7 @@ actions (assign, book, attendance, certificates) with the services' rules as pag
 The browser walk is tests/pages/test_desk.py.
 """
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from intake.models import AuditEvent, Case, CaseStatus, Classification, IntakeLink
 from mediators.models import Assignment, Offer, User
-from scheduling.models import Appointment, Availability, Certificate
+from scheduling.models import Appointment, Certificate
 from tests.factories import LocationFactory, UserFactory
 from tests.mediators.conftest import waiting_case
 from tests.pages.auth import verified_login
-from tests.pages.desk_setup import DeskWorld, desk_world
+from tests.pages.desk_setup import DeskWorld, desk_world, open_hours
 
 pytestmark = pytest.mark.django_db
 
@@ -335,15 +335,7 @@ def test_each_free_time_shows_the_familys_journey_and_warns_beyond_the_guidance(
         satellite=True,
     )
     world.office_mediator.locations.add(far)
-    for weekday in range(5):
-        Availability.objects.create(
-            mediator=world.office_mediator,
-            location=far,
-            weekday=weekday,
-            start_time=time(7),
-            end_time=time(9),
-            valid_from=date(2026, 1, 1),
-        )
+    open_hours(world.office_mediator, start=time(7), end=time(9), location=far)
     page = staff.get(_case_url(case))
     rows = [choice["row"] for choice in page.context["slot_choices"]]
     near = [row for row in rows if row.location_name != "Fjern filial"]
